@@ -1,0 +1,63 @@
+"""The app factory: heavy objects are built once in the lifespan and reach routes through
+dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from assistant.api import errors
+from assistant.api.metrics import Metrics
+from assistant.api.routes import catalog, chat, health, users
+from assistant.llm import get_llm
+from assistant.orchestrator import Assistant
+from assistant.settings import Settings, get_settings
+from assistant.shop import Shop
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    shop: Shop | None = None,
+    assistant: Assistant | None = None,
+) -> FastAPI:
+    """Build the app. Tests pass a ready `shop`/`assistant`; otherwise the lifespan opens them
+    from the settings' home."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = shop or Shop.open(settings, progress=True)
+        app.state.shop = opened
+        app.state.assistant = assistant or Assistant(
+            opened,
+            get_llm(settings.llm, settings),
+            store_name=settings.store_name,
+            max_chars=settings.max_message_chars,
+        )
+        app.state.metrics = Metrics()
+        try:
+            yield
+        finally:
+            if shop is None:
+                opened.close()
+
+    app = FastAPI(title="shopassist", version="0.1.0", lifespan=lifespan)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        app.state.metrics.inc(
+            "shopassist_http_requests_total",
+            path=getattr(route, "path", "unmatched"),
+            status=str(response.status_code),
+        )
+        return response
+
+    for module in (chat, catalog, users, health):
+        app.include_router(module.router)
+    return app

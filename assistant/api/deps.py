@@ -1,0 +1,24 @@
+"""Dependencies: the heavy objects built once in the app's lifespan."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from assistant.api.metrics import Metrics
+from assistant.orchestrator import Assistant
+from assistant.shop import Shop
+
+
+def get_shop(request: Request) -> Shop:
+    shop: Shop = request.app.state.shop
+    return shop
+
+
+def get_assistant(request: Request) -> Assistant:
+    assistant: Assistant = request.app.state.assistant
+    return assistant
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics

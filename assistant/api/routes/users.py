@@ -1,0 +1,28 @@
+"""Personalised, intent-aware recommendations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from assistant.api.deps import get_shop
+from assistant.shop import Shop
+
+router = APIRouter(tags=["recommendations"])
+
+
+@router.get("/v1/users/{user_id}/recommendations")
+def recommendations(
+    user_id: str,
+    shop: Annotated[Shop, Depends(get_shop)],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    q: Annotated[str | None, Query(description="A need that constrains the picks.")] = None,
+) -> dict[str, Any]:
+    suggestions, filters = shop.recommend(user_id, k, query=q)
+    return {
+        "user_id": user_id,
+        "query": q,
+        "filters": filters.to_dict(),
+        "items": [s.to_dict() for s in suggestions],
+    }

@@ -1,0 +1,30 @@
+"""Request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(description="The shopper's message.")
+    session_id: str | None = Field(default=None, description="Continue this conversation.")
+    user_id: str | None = Field(
+        default=None, description="The signed-in shopper, as vouched for by the calling backend."
+    )
+    stream: bool = Field(default=False, description="Answer as server-sent events.")
+
+
+class ChatResponseBody(BaseModel):
+    session_id: str
+    reply: str
+    intent: str
+    confidence: float
+    backend: str
+    products: list[dict[str, Any]]
+    filters: dict[str, Any]
+    entities: dict[str, Any]
+    handed_off: bool
+    ticket_id: str | None
+    latency_ms: float

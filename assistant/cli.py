@@ -1,0 +1,281 @@
+"""The `shopassist` command line. JSON output goes to stdout; logs and progress to stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError, BadRequest, IndexNotBuilt
+from assistant.settings import Settings, get_settings
+
+log = logging.getLogger("assistant.cli")
+
+
+def _parse_map(pairs: Sequence[str] | None) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs or []:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise BadRequest(f"--map expects FIELD=COLUMN, got {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _lines(path: str) -> Iterator[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    yield line.rstrip("\n")
+    except OSError as exc:
+        raise BadRequest(f"cannot read {path}: {exc}") from exc
+
+
+def _emit(args: argparse.Namespace, payload: Any, text: str) -> None:
+    print(json.dumps(payload, ensure_ascii=False) if args.json else text)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"home": Path(args.home)}) if args.home else settings
+
+
+# -- commands ---------------------------------------------------------------------------
+def cmd_index(args: argparse.Namespace) -> None:
+    from assistant.home import Home, index_catalog
+    from retrieval.embedder import get_embedder
+
+    settings = _settings(args)
+    summary = index_catalog(
+        Home(settings.home),
+        Path(args.catalog),
+        get_embedder("minilm", threads=settings.threads),
+        mapping=_parse_map(args.map),
+        progress=True,
+    )
+    _emit(
+        args,
+        summary,
+        f"indexed {summary['products']} products "
+        f"({summary['skipped']} rows skipped) in {summary['seconds']}s",
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from assistant.home import Home, train_recommender
+    from retrieval.catalog import Product
+    from retrieval.search import SearchEngine
+
+    settings = _settings(args)
+    home = Home(settings.home)
+    products: list[Product] = []
+    if home.has_catalog():
+        from retrieval.embedder import get_embedder
+
+        products = SearchEngine.load(home.catalog, get_embedder("minilm")).products
+    summary = train_recommender(
+        home,
+        Path(args.interactions),
+        products,
+        algorithm=args.algorithm or settings.recommender,
+        mapping=_parse_map(args.map),
+    )
+    _emit(args, summary, json.dumps(summary, indent=2))
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from assistant.shop import Shop, search_payload
+
+    shop = Shop.open(_settings(args), progress=True)
+    if args.batch:
+        rows = [line.split("\t", 1) for line in _lines(args.batch)]
+        if any(len(row) != 2 for row in rows):
+            raise BadRequest(f"{args.batch}: every line must be query_id<TAB>query")
+        results = shop.engine.search_batch([query for _, query in rows], k=args.k)
+        for (query_id, _), result in zip(rows, results, strict=True):
+            hits = [{"id": h.product.id, "score": round(h.score, 4)} for h in result.hits]
+            print(json.dumps({"query_id": query_id, "results": hits}))
+        return
+    if args.query is None:
+        raise BadRequest("give a QUERY or --batch FILE")
+    payload = search_payload(shop.search(args.query, k=args.k))
+    text = "\n".join(
+        f"{r['id']}  {r['title']}  ${r['price']}  ({r['score']})"
+        if r["price"] is not None
+        else f"{r['id']}  {r['title']}  ({r['score']})"
+        for r in payload["results"]
+    )
+    _emit(args, payload, text or "no results")
+
+
+def cmd_recommend(args: argparse.Namespace) -> None:
+    from assistant.shop import Shop
+
+    shop = Shop.open(_settings(args), progress=True)
+    if args.batch:
+        for user_id in _lines(args.batch):
+            suggestions, _ = shop.recommend(user_id.strip(), args.k)
+            items = [{"id": s.product.id, "score": round(s.score, 4)} for s in suggestions]
+            print(json.dumps({"user_id": user_id.strip(), "items": items}))
+        return
+    if args.user_id is None:
+        raise BadRequest("give a USER_ID or --batch FILE")
+    suggestions, filters = shop.recommend(args.user_id, args.k, query=args.query)
+    payload = {
+        "user_id": args.user_id,
+        "query": args.query,
+        "filters": filters.to_dict(),
+        "items": [
+            {
+                "id": s.product.id,
+                "title": s.product.title,
+                "price": s.product.price,
+                "score": round(s.score, 4),
+                "reason": s.reason,
+            }
+            for s in suggestions
+        ],
+    }
+    text = "\n".join(f"{i['id']}  {i['title']}  - {i['reason']}" for i in payload["items"])
+    _emit(args, payload, text or "no recommendations")
+
+
+def cmd_ask(args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from assistant.llm import get_llm
+    from assistant.orchestrator import Assistant
+    from assistant.shop import Shop
+
+    settings = _settings(args)
+    shop = Shop.open(settings, progress=True)
+    assistant = Assistant(
+        shop,
+        get_llm(settings.llm, settings),
+        store_name=settings.store_name,
+        max_chars=settings.max_message_chars,
+    )
+    response = assistant.chat(args.message, args.session, args.user)
+    _emit(args, asdict(response), f"{response.reply}\n\n[session {response.session_id}]")
+
+
+def cmd_nlu(args: argparse.Namespace) -> None:
+    from assistant.home import Home, train_intents
+    from assistant.nlu import IntentModel, extract_entities
+    from assistant.nlu.intents import read_examples
+    from retrieval.embedder import get_embedder
+
+    settings = _settings(args)
+    home = Home(settings.home)
+    embedder = get_embedder("minilm", threads=settings.threads)
+    if args.nlu_command == "train":
+        summary = train_intents(
+            home, embedder, read_examples(Path(args.examples)), replace=args.replace
+        )
+        _emit(args, summary, json.dumps(summary, indent=2))
+        return
+    try:
+        model = IntentModel.load(home.nlu, embedder)
+    except IndexNotBuilt:
+        train_intents(home, embedder)
+        model = IntentModel.load(home.nlu, embedder)
+    texts = list(_lines(args.batch))
+    for text, prediction in zip(texts, model.predict(texts), strict=True):
+        print(
+            json.dumps(
+                {
+                    "text": text,
+                    "intent": prediction.intent,
+                    "confidence": prediction.confidence,
+                    "entities": extract_entities(text).to_dict(),
+                },
+                ensure_ascii=False,
+            )
+        )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port)
+
+
+# -- parser -------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="data folder (default: $SHOPASSIST_HOME or ~/.shopassist)")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+    parser = argparse.ArgumentParser(prog="shopassist", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("index", parents=[common], help="index a product catalog")
+    p.add_argument("--catalog", required=True, help="CSV, TSV, JSONL, JSON or Parquet file")
+    p.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", help="rename source columns")
+    p.set_defaults(run=cmd_index)
+
+    p = commands.add_parser("search", parents=[common], help="hybrid product search")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--batch", help="file of query_id<TAB>query lines")
+    p.set_defaults(run=cmd_search)
+
+    p = commands.add_parser("train", parents=[common], help="train a recommender")
+    p.add_argument("--interactions", required=True)
+    p.add_argument("--algorithm", help="als (default), itemknn or popularity")
+    p.add_argument("--map", nargs="*", metavar="FIELD=COLUMN")
+    p.set_defaults(run=cmd_train)
+
+    p = commands.add_parser("recommend", parents=[common], help="recommendations for a user")
+    p.add_argument("user_id", nargs="?")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--query", help="constrain to a shopping intent, e.g. 'puzzles under 20'")
+    p.add_argument("--batch", help="file with one user id per line")
+    p.set_defaults(run=cmd_recommend)
+
+    p = commands.add_parser("nlu", help="the local intent model")
+    nlu = p.add_subparsers(dest="nlu_command", required=True)
+    t = nlu.add_parser("train", parents=[common], help="train from text,intent CSV rows")
+    t.add_argument("--examples", required=True)
+    t.add_argument("--replace", action="store_true", help="replace the built-in intents")
+    t.set_defaults(run=cmd_nlu)
+    t = nlu.add_parser("predict", parents=[common], help="classify one utterance per line")
+    t.add_argument("--batch", required=True)
+    t.set_defaults(run=cmd_nlu)
+
+    p = commands.add_parser("ask", parents=[common], help="one chat turn")
+    p.add_argument("message")
+    p.add_argument("--session")
+    p.add_argument("--user")
+    p.set_defaults(run=cmd_ask)
+
+    p = commands.add_parser("serve", parents=[common], help="run the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    # The handler's own level also quiets libraries that set their loggers to DEBUG (bm25s).
+    handler.setLevel(level)
+    logging.basicConfig(
+        level=level, handlers=[handler], format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        args.run(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,27 @@
+"""The assistant's error tree. HTTP status codes are chosen only in `assistant.api`."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+
+class BadRequest(AssistantError):
+    """The caller's input is invalid (empty, too long, malformed)."""
+
+
+class NotFound(AssistantError):
+    """An id the caller named does not exist (or is not theirs to see)."""
+
+
+class IndexNotBuilt(AssistantError):
+    """The home holds no catalog index yet."""
+
+
+class LLMUnavailable(AssistantError):
+    """The LLM backend failed, timed out or answered something unusable."""
+
+
+class ConfigurationError(AssistantError):
+    """Settings are missing or inconsistent; the message says how to fix them."""

@@ -1,0 +1,29 @@
+"""Input screening before any backend sees a message: role-override and prompt-extraction
+attempts, and abuse, get a fixed refusal instead of an answer."""
+
+from __future__ import annotations
+
+import re
+
+_INJECTION = re.compile(
+    r"ignore (?:all |any )?(?:the |your |previous |prior |above )+(?:instructions|rules|prompts?)"
+    r"|disregard (?:all |your |the )?(?:previous |prior )?(?:instructions|rules)"
+    r"|(?:reveal|show|print|repeat|tell me) (?:me )?(?:your|the) (?:system |hidden |initial )?"
+    r"(?:prompt|instructions|rules)"
+    r"|system prompt|developer mode|jailbreak|\bDAN\b"
+    r"|you are (?:now|no longer) (?:an?|the)\b|pretend (?:to be|you are)|act as (?:an?|the) "
+    r"|(?:other|another) (?:customer|user|person)'?s? (?:orders?|address|email|data|account)",
+    re.IGNORECASE,
+)
+_ABUSE = re.compile(
+    r"\b(?:fuck\w*|shit\w*|bitch\w*|asshole\w*|idiot\w*|stupid bot)\b", re.IGNORECASE
+)
+
+
+def screen(message: str) -> str | None:
+    """The reason to refuse `message` ("injection" or "abuse"), or None when it may proceed."""
+    if _INJECTION.search(message):
+        return "injection"
+    if _ABUSE.search(message):
+        return "abuse"
+    return None

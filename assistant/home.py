@@ -1,0 +1,190 @@
+"""The home folder: where each persisted part lives, and how the parts are (re)built.
+
+Layout::
+
+    HOME/catalog/   search engine (vectors, FAISS, BM25, products)
+    HOME/recs/      trained recommender
+    HOME/nlu/       intent model
+    HOME/policies/  store policy documents (Markdown), quoted by the assistant
+    HOME/shop.db    SQLite: sessions, messages, orders, tickets
+
+Every build writes into a temporary sibling folder and swaps it in with a rename, so an
+interrupted build never leaves a half-written index behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.db import Database
+from assistant.errors import BadRequest
+from assistant.nlu.intents import IntentModel, builtin_examples
+from recommenders.errors import RecommenderError
+from recommenders.interactions import load_interactions
+from recommenders.service import RecommendationService
+from retrieval.catalog import Product, load_catalog
+from retrieval.embedder import Embedder
+from retrieval.errors import RetrievalError
+from retrieval.search import SearchEngine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / "catalog"
+
+    @property
+    def recs(self) -> Path:
+        return self.root / "recs"
+
+    @property
+    def nlu(self) -> Path:
+        return self.root / "nlu"
+
+    @property
+    def policies(self) -> Path:
+        return self.root / "policies"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "shop.db"
+
+    def has_catalog(self) -> bool:
+        return (self.catalog / "meta.json").exists()
+
+
+def _swap_in(target: Path, build: Callable[[Path], None]) -> None:
+    """Build into a fresh sibling folder, then replace `target` with it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        build(staging)
+        if target.exists():
+            retired = target.with_name(f".{target.name}-old-{time.time_ns()}")
+            target.rename(retired)
+            staging.rename(target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def index_catalog(
+    home: Home,
+    path: Path,
+    embedder: Embedder,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Load a catalog file, build the search engine and swap it into the home."""
+    started = time.perf_counter()
+    try:
+        loaded = load_catalog(path, mapping)
+    except RetrievalError as exc:
+        raise BadRequest(str(exc)) from exc
+    for error in loaded.errors:
+        log.warning("skipped %s:%d: %s", error.file, error.line, error.reason)
+    if not loaded.products:
+        raise BadRequest(f"{path}: no valid products ({len(loaded.errors)} bad rows)")
+    engine = SearchEngine.build(loaded.products, embedder, progress=progress)
+    _swap_in(home.catalog, engine.save)
+    return {
+        "products": len(loaded.products),
+        "skipped": len(loaded.errors),
+        "errors": [
+            {"file": e.file, "line": e.line, "reason": e.reason} for e in loaded.errors[:50]
+        ],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def train_recommender(
+    home: Home,
+    path: Path,
+    products: list[Product],
+    *,
+    algorithm: str,
+    mapping: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Train a recommender from an interactions file and swap it into the home."""
+    started = time.perf_counter()
+    try:
+        loaded = load_interactions(path, mapping)
+    except RecommenderError as exc:
+        raise BadRequest(str(exc)) from exc
+    for error in loaded.errors:
+        log.warning("skipped %s:%d: %s", error.file, error.line, error.reason)
+    if not loaded.events:
+        raise BadRequest(f"{path}: no valid interactions ({len(loaded.errors)} bad rows)")
+    try:
+        service = RecommendationService.train(
+            loaded.events,
+            algorithm=algorithm,
+            item_titles={p.id: p.title for p in products},
+            item_categories={p.id: p.category for p in products},
+            items=[p.id for p in products],
+        )
+    except RecommenderError as exc:
+        raise BadRequest(str(exc)) from exc
+    _swap_in(home.recs, service.save)
+    return {
+        **service.summary,
+        "skipped": len(loaded.errors),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def train_intents(
+    home: Home,
+    embedder: Embedder,
+    extra: list[tuple[str, str]] | None = None,
+    *,
+    replace: bool = False,
+) -> dict[str, Any]:
+    """Train the intent model from the built-in examples plus `extra` (or `extra` alone)."""
+    started = time.perf_counter()
+    examples = list(extra or []) if replace else builtin_examples() + list(extra or [])
+    model = IntentModel.train(examples, embedder)
+    _swap_in(home.nlu, model.save)
+    return {
+        "examples": len(examples),
+        "intents": len(model.classes),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def build_demo(home: Home, embedder: Embedder, *, algorithm: str, progress: bool) -> None:
+    """First use of an empty home: build the demo store that ships in `assistant/demo`.
+
+    The catalog index goes in last: its presence marks the home as built, so an interrupted
+    first run is simply redone.
+    """
+    from assistant.demo import DATA_DIR
+
+    log.info("building the demo store in %s (first use)", home.root)
+    catalog = DATA_DIR / "catalog.csv"
+    products = load_catalog(catalog).products
+    train_recommender(home, DATA_DIR / "interactions.csv", products, algorithm=algorithm)
+    if not home.policies.exists():
+        shutil.copytree(DATA_DIR / "policies", home.policies)
+    db = Database(home.database)
+    try:
+        db.upsert_orders(json.loads((DATA_DIR / "orders.json").read_text()))
+    finally:
+        db.close()
+    index_catalog(home, catalog, embedder, progress=progress)

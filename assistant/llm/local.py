@@ -1,0 +1,210 @@
+"""The local tier: intent + entities + filters from the local NLU, tool calls chosen by rules,
+replies from the templates in `prompts/`. Grounded by construction: every product, price and
+order detail it writes comes from a tool result of this turn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from assistant.llm.base import ChatBackend, Reply, Turn
+from assistant.shop import Suggestion
+from prompts import render
+
+if TYPE_CHECKING:
+    from assistant.tools import Toolbox
+
+_ORDER_INTENTS = {"track_order", "cancel_order", "change_order", "track_refund", "get_refund"}
+_HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service", "complaint"}
+_CONFIDENT_POLICY_MATCH = 0.55
+_THANKS = ("thank", "thx", "cheers", "great")
+_ORDER_NOTES = {
+    "cancel_order": {
+        "processing": "It hasn't shipped yet, so it can still be cancelled.",
+        "*": "It has already left the processing stage, so it can no longer be cancelled; "
+        "you can return it once it arrives.",
+    },
+    "change_order": {
+        "processing": "It hasn't shipped yet, so it can still be changed.",
+        "*": "It has already shipped, so it can no longer be changed.",
+    },
+}
+
+
+def describe_filters(filters: dict[str, Any]) -> str:
+    """Human words for a filters dict, e.g. "under $20, red"."""
+    parts = []
+    low, high = filters.get("price_min"), filters.get("price_max")
+    if low is not None and high is not None:
+        parts.append(f"${low:,.2f} to ${high:,.2f}")
+    elif high is not None:
+        parts.append(f"under ${high:,.2f}")
+    elif low is not None:
+        parts.append(f"over ${low:,.2f}")
+    parts += [str(filters[key]) for key in ("color", "brand", "category") if filters.get(key)]
+    if filters.get("in_stock"):
+        parts.append("in stock")
+    return ", ".join(parts)
+
+
+class LocalBackend(ChatBackend):
+    name = "local"
+
+    def __init__(self, store_name: str) -> None:
+        self.store_name = store_name
+        self._handlers: dict[str, Callable[[Turn, Toolbox], str]] = {
+            "product_search": self._search,
+            "place_order": self._search,
+            "recommendation": self._recommend,
+            "product_question": self._product_question,
+            "compare_products": self._compare,
+            "greeting": self._greeting,
+            "out_of_scope": self._out_of_scope,
+        }
+
+    def respond(self, turn: Turn, tools: Toolbox) -> Reply:
+        intent = turn.understanding.intent
+        if intent == "out_of_scope" and turn.understanding.follow_up:
+            intent = "product_search"  # "anything cheaper?" right after a search
+        if intent in self._handlers:
+            handler = self._handlers[intent]
+        elif intent in _HUMAN_INTENTS:
+            handler = self._hand_off
+        elif intent in _ORDER_INTENTS and (
+            turn.understanding.entities.order_ids or intent == "track_order"
+        ):
+            handler = self._order
+        else:
+            handler = self._policy
+        return Reply(handler(turn, tools), self.name, intent)
+
+    # -- shopping ----------------------------------------------------------------
+    def _search(self, turn: Turn, tools: Toolbox) -> str:
+        u = turn.understanding
+        if not u.search_text and u.filters.is_empty():
+            return render("clarify")
+        f = u.filters
+        result = tools.call(
+            "search_products",
+            {
+                "query": u.search_text,
+                "max_price": f.price_max,
+                "min_price": f.price_min,
+                "category": f.category,
+                "brand": f.brand,
+                "color": f.color,
+                "in_stock_only": bool(f.in_stock),
+                "k": 5,
+            },
+        )
+        if "error" in result:
+            return render("clarify")
+        products = [tools.products[p["id"]] for p in result["products"]]
+        filters = describe_filters(result["filters"])
+        if not products:
+            return render("no_results", query=result["query"], filters=filters)
+        return render(
+            "search_results", products=products, query=result["query"], filters=filters, note=""
+        )
+
+    def _recommend(self, turn: Turn, tools: Toolbox) -> str:
+        u = turn.understanding
+        query = " ".join(filter(None, [u.topic, describe_filters(u.filters.to_dict())]))
+        result = tools.call("recommend_products", {"query": query, "k": 5})
+        filters = describe_filters(result.get("filters", {}))
+        items = [
+            Suggestion(tools.products[item["id"]], item["score"], item["reason"])
+            for item in result.get("products", [])
+        ]
+        if not items:
+            return render("no_recommendations", filters=filters)
+        personal = tools.shop.recs is not None and tools.shop.recs.knows_user(tools.user_id or "")
+        return render("recommendations", items=items, filters=filters, personal=personal)
+
+    def _product_question(self, turn: Turn, tools: Toolbox) -> str:
+        ids = _referenced(turn, tools, wanted=1)
+        if not ids:
+            return render("which_product")
+        result = tools.call("get_product", {"product_id": ids[0]})
+        if "error" in result:
+            return result["error"]
+        return render("product_detail", p=tools.products[ids[0]])
+
+    def _compare(self, turn: Turn, tools: Toolbox) -> str:
+        ids = _referenced(turn, tools, wanted=2)
+        if len(ids) < 2:
+            return render("which_product")
+        result = tools.call("compare_products", {"product_ids": ids[:3]})
+        if "error" in result:
+            return result["error"]
+        products = [tools.products[i] for i in ids[:3]]
+        priced = [p for p in products if p.price is not None]
+        rated = [p for p in products if p.rating is not None]
+        return render(
+            "compare",
+            products=products,
+            cheapest=min(priced, key=lambda p: p.price or 0.0) if priced else None,
+            best_rated=max(rated, key=lambda p: p.rating or 0.0) if rated else None,
+        )
+
+    # -- customer service ----------------------------------------------------------
+    def _order(self, turn: Turn, tools: Toolbox) -> str:
+        if tools.user_id is None:
+            return render("sign_in_required")
+        order_ids = turn.understanding.entities.order_ids
+        if not order_ids:
+            listing = tools.call("list_my_orders", {})
+            return render("order_list", orders=listing["orders"])
+        result = tools.call("get_order_status", {"order_id": order_ids[0]})
+        if not result["found"]:
+            return render("order_not_found", order_id=order_ids[0])
+        order = result["order"]
+        notes = _ORDER_NOTES.get(turn.understanding.intent, {})
+        note = notes.get(order["status"], notes.get("*", ""))
+        return render("order_status", o=order, note=note)
+
+    def _policy(self, turn: Turn, tools: Toolbox) -> str:
+        result = tools.call("search_policies", {"question": turn.message})
+        passages = result["passages"]
+        if not passages:
+            return render("policy_unknown")
+        return render("policy_answer", passage=passages[0], lead="")
+
+    def _hand_off(self, turn: Turn, tools: Toolbox) -> str:
+        result = tools.call("hand_off_to_human", {"reason": turn.understanding.intent})
+        return render("handoff", ticket_id=result["ticket_id"])
+
+    # -- conversation --------------------------------------------------------------
+    def _greeting(self, turn: Turn, tools: Toolbox) -> str:
+        return render("greeting", thanks=turn.message.lower().startswith(_THANKS))
+
+    def _out_of_scope(self, turn: Turn, tools: Toolbox) -> str:
+        # The intent model may not know a phrasing that the policy documents answer squarely.
+        passages = tools.call("search_policies", {"question": turn.message})["passages"]
+        if passages and passages[0]["score"] >= _CONFIDENT_POLICY_MATCH:
+            return render("policy_answer", passage=passages[0], lead="")
+        return render("out_of_scope", store_name=self.store_name)
+
+
+def _referenced(turn: Turn, tools: Toolbox, *, wanted: int) -> list[str]:
+    """Product ids the message refers to: explicit ids, positions ("the second one") or
+    colours ("the red one") in the last products shown; else the first `wanted` shown."""
+    entities = turn.understanding.entities
+    shown: list[str] = list(tools.session.state.get("shown") or [])
+    ids = [pid for pid in entities.product_ids if tools.shop.engine.get(pid) is not None]
+    for position in entities.positions:
+        index = position - 1 if position > 0 else len(shown) + position
+        if 0 <= index < len(shown):
+            ids.append(shown[index])
+    for color in entities.color_refs:
+        for pid in shown:
+            product = tools.shop.engine.get(pid)
+            if product and color in f"{product.color} {product.title}".lower():
+                ids.append(pid)
+                break
+    if wanted > 1 and len(ids) < wanted:
+        # "compare them" / "compare the first two": fill up from what was shown.
+        ids += [pid for pid in shown if pid not in ids][: (3 if not ids else wanted - len(ids))]
+    elif not ids and len(shown) == 1:
+        ids = shown  # "is it waterproof?" needs one clear product
+    return list(dict.fromkeys(ids))

@@ -1,0 +1,123 @@
+"""One chat turn: screen, understand, let a backend answer with tools, check grounding,
+remember the session."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.db import Message, Session
+from assistant.errors import BadRequest, LLMUnavailable, NotFound
+from assistant.grounding import check_grounding
+from assistant.guardrails import screen
+from assistant.llm.base import ChatBackend, Reply, Turn
+from assistant.llm.local import LocalBackend
+from assistant.shop import Shop, product_summary
+from assistant.tools import Toolbox
+from assistant.understanding import understand
+from prompts import render
+
+log = logging.getLogger(__name__)
+
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+@dataclass
+class ChatResponse:
+    session_id: str
+    reply: str
+    intent: str
+    confidence: float
+    backend: str
+    products: list[dict[str, Any]] = field(default_factory=list)
+    filters: dict[str, Any] = field(default_factory=dict)
+    entities: dict[str, Any] = field(default_factory=dict)
+    handed_off: bool = False
+    ticket_id: str | None = None
+    latency_ms: float = 0.0
+
+
+class Assistant:
+    def __init__(
+        self, shop: Shop, backend: ChatBackend, *, store_name: str, max_chars: int
+    ) -> None:
+        self.shop = shop
+        self.backend = backend
+        self.local = LocalBackend(store_name)
+        self.store_name = store_name
+        self.max_chars = max_chars
+        self.grounding_failures = 0
+
+    def chat(
+        self, message: str, session_id: str | None = None, user_id: str | None = None
+    ) -> ChatResponse:
+        started = time.perf_counter()
+        message = (message or "").strip()
+        if not message:
+            raise BadRequest("the message is empty")
+        if len(message) > self.max_chars:
+            raise BadRequest(f"the message is longer than {self.max_chars} characters")
+        session = self._session(session_id, user_id)
+        tools = Toolbox(self.shop, session, user_id)
+        refusal = screen(message)
+        if refusal:
+            log.info("refused a message (%s) in session %s", refusal, session.id)
+            understanding = None
+            reply = Reply(render("refusal", store_name=self.store_name), "local", "out_of_scope")
+        else:
+            understanding = understand(
+                message, self.shop.intents, self.shop.engine.vocabulary, session.state
+            )
+            turn = Turn(message, understanding, self.shop.db.history(session.id, limit=10))
+            reply = self._answer(turn, tools)
+        self.shop.db.save_turn(
+            session, [Message("user", message, reply.intent), Message("assistant", reply.text)]
+        )
+        return ChatResponse(
+            session_id=session.id,
+            reply=reply.text,
+            intent=reply.intent or "out_of_scope",
+            confidence=understanding.confidence if understanding else 1.0,
+            backend=reply.backend,
+            products=[product_summary(tools.products[pid]) for pid in tools.shown],
+            filters=session.state.get("filters") or {},
+            entities=understanding.entities.to_dict() if understanding else {},
+            handed_off=session.handed_off,
+            ticket_id=tools.handed_off,
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    def _answer(self, turn: Turn, tools: Toolbox) -> Reply:
+        try:
+            reply = self.backend.respond(turn, tools)
+        except LLMUnavailable as exc:
+            log.error("every backend failed: %s", exc)
+            return Reply(render("fallback"), "local", turn.understanding.intent)
+        report = check_grounding(reply.text, turn.message, tools)
+        if report.ok:
+            return reply
+        self.grounding_failures += 1
+        log.warning("ungrounded %s reply replaced: %s", reply.backend, "; ".join(report.problems))
+        fresh = Toolbox(self.shop, tools.session, tools.user_id)
+        local = self.local.respond(turn, fresh)
+        tools.products, tools.orders, tools.shown = fresh.products, fresh.orders, fresh.shown
+        tools.passages = fresh.passages
+        if check_grounding(local.text, turn.message, fresh).ok:
+            return local
+        return Reply(render("fallback"), "local", turn.understanding.intent)
+
+    def _session(self, session_id: str | None, user_id: str | None) -> Session:
+        if session_id is None:
+            return self.shop.db.create_session(user_id)
+        if not _SESSION_ID.match(session_id):
+            raise BadRequest("session_id must be 1-64 letters, digits, '.', '_' or '-'")
+        session = self.shop.db.get_session(session_id)
+        if session is None:
+            return self.shop.db.create_session(user_id, session_id)
+        if session.user_id != user_id:
+            # Never continue someone else's conversation, nor say that it exists.
+            raise NotFound(f"no session {session_id!r} for this caller")
+        return session

@@ -1,0 +1,52 @@
+"""The one settings object: the only place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, from `SHOPASSIST_*` environment variables or a `.env` file."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default=Path.home() / ".shopassist",
+        description="Folder holding indexes, models, the session/order database and settings.",
+    )
+    llm: str = Field(
+        default="auto",
+        description=(
+            "Chat backend: 'local', 'openai:MODEL', or 'auto' (OpenAI when an API key is set, "
+            "with the local tier as fallback; local otherwise)."
+        ),
+    )
+    openai_api_key: str | None = Field(
+        default=None, description="Key for the OpenAI-compatible API."
+    )
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of any OpenAI-compatible server (default: OpenAI)."
+    )
+    openai_model: str = Field(default="gpt-4o-mini", description="Model used with 'auto'.")
+    openai_timeout: float = Field(
+        default=20.0, description="Seconds before an LLM call is abandoned."
+    )
+    openai_max_retries: int = Field(
+        default=1, description="Retries for 429/5xx before falling back."
+    )
+    store_name: str = Field(default="the Shopassist demo store", description="Shown in replies.")
+    threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
+    recommender: str = Field(
+        default="itemknn", description="Algorithm `train` uses by default (and the demo store)."
+    )
+    max_message_chars: int = Field(default=4000, description="Longer chat messages are rejected.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read the settings once per process."""
+    return Settings()

@@ -1,0 +1,203 @@
+"""The shop: every heavy part loaded once (search engine, recommender, intent model, policies,
+database), with the domain operations the CLI, the API and the chat tools share."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.db import Database
+from assistant.errors import BadRequest, NotFound
+from assistant.home import Home, build_demo, train_intents
+from assistant.nlu.intents import IntentModel
+from assistant.policies import PolicyIndex
+from assistant.settings import Settings
+from recommenders.errors import ModelNotTrainedError, RecommenderError
+from recommenders.service import RecommendationService
+from retrieval.catalog import Product
+from retrieval.embedder import Embedder, get_embedder
+from retrieval.errors import EmptyQueryError, RetrievalError
+from retrieval.filters import Filters
+from retrieval.search import SearchEngine, SearchResult
+
+log = logging.getLogger(__name__)
+
+# How many filtered search hits constrain an intent-aware recommendation.
+_INTENT_POOL = 200
+
+
+@dataclass
+class Suggestion:
+    """A product offered to a shopper, with why."""
+
+    product: Product
+    score: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **product_summary(self.product),
+            "score": round(self.score, 4),
+            "reason": self.reason,
+        }
+
+
+def product_summary(product: Product) -> dict[str, Any]:
+    """The fields a listing shows."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "price": product.price,
+        "currency": product.currency,
+        "brand": product.brand,
+        "category": product.category,
+        "color": product.color,
+        "rating": product.rating,
+        "in_stock": product.in_stock,
+    }
+
+
+def set_threads(threads: int) -> None:
+    """Pin torch, FAISS and BLAS thread pools: oversubscribing 2 cores slows all of them."""
+    import faiss
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(threads)
+    faiss.omp_set_num_threads(threads)
+    threadpool_limits(1, user_api="blas")
+
+
+class Shop:
+    def __init__(
+        self,
+        home: Home,
+        embedder: Embedder,
+        engine: SearchEngine,
+        recs: RecommendationService | None,
+        intents: IntentModel,
+        policies: PolicyIndex,
+        db: Database,
+    ) -> None:
+        self.home = home
+        self.embedder = embedder
+        self.engine = engine
+        self.recs = recs
+        self.intents = intents
+        self.policies = policies
+        self.db = db
+
+    @classmethod
+    def open(
+        cls, settings: Settings, *, progress: bool = False, embedder: Embedder | None = None
+    ) -> Shop:
+        """Load everything under the settings' home, building the demo store into an empty one."""
+        set_threads(settings.threads)
+        home = Home(settings.home)
+        embedder = embedder or get_embedder("minilm", threads=settings.threads)
+        if not home.has_catalog():
+            build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
+        if not (home.nlu / "intent_model.json").exists():
+            train_intents(home, embedder)
+        engine = SearchEngine.load(home.catalog, embedder)
+        try:
+            recs: RecommendationService | None = RecommendationService.load(home.recs)
+        except ModelNotTrainedError:
+            log.info("no recommender trained in %s: recommending top-rated products", home.recs)
+            recs = None
+        return cls(
+            home,
+            embedder,
+            engine,
+            recs,
+            IntentModel.load(home.nlu, embedder),
+            PolicyIndex.from_folder(home.policies, embedder),
+            Database(home.database),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    # catalog ------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
+        if not 1 <= k <= 100:
+            raise BadRequest("k must be between 1 and 100")
+        try:
+            return self.engine.search(query, k=k, filters=filters)
+        except EmptyQueryError as exc:
+            raise BadRequest("the query is empty: say what you are looking for") from exc
+
+    def product(self, product_id: str) -> Product:
+        product = self.engine.get(product_id)
+        if product is None:
+            raise NotFound(f"no product with id {product_id!r}")
+        return product
+
+    def similar(self, product_id: str, k: int = 10) -> list[Suggestion]:
+        """Co-interaction neighbours first, then content neighbours, without duplicates."""
+        product = self.product(product_id)
+        found: dict[str, Suggestion] = {}
+        if self.recs is not None:
+            try:
+                for rec in self.recs.similar(product_id, k):
+                    item = self.engine.get(rec.item_id)
+                    if item is not None:
+                        found[item.id] = Suggestion(item, rec.score, "often bought together")
+            except RecommenderError:
+                log.debug("no co-interaction data for %s", product_id)
+        try:
+            hits = self.engine.similar(product.id, k)
+        except RetrievalError as exc:
+            raise NotFound(str(exc)) from exc
+        for hit in hits:
+            if len(found) >= k:
+                break
+            found.setdefault(
+                hit.product.id, Suggestion(hit.product, hit.score, f"similar to {product.title}")
+            )
+        return list(found.values())[:k]
+
+    # recommendations ------------------------------------------------------------
+    def recommend(
+        self, user_id: str, k: int = 10, query: str | None = None
+    ) -> tuple[list[Suggestion], Filters]:
+        """Personal top-k, constrained to what `query` asks for (its words and filters)."""
+        if not 1 <= k <= 100:
+            raise BadRequest("k must be between 1 and 100")
+        filters = Filters()
+        allowed: set[str] | None = None
+        if query and query.strip():
+            try:
+                result = self.engine.search(query, k=_INTENT_POOL)
+            except EmptyQueryError as exc:
+                raise BadRequest("the query is empty") from exc
+            filters = result.filters
+            allowed = {hit.product.id for hit in result.hits}
+        if self.recs is None:
+            return self._top_rated(k, allowed), filters
+        suggestions = []
+        for rec in self.recs.recommend(user_id, k, allowed=allowed):
+            product = self.engine.get(rec.item_id)
+            if product is not None:
+                suggestions.append(Suggestion(product, rec.score, rec.reason))
+        return suggestions, filters
+
+    def _top_rated(self, k: int, allowed: set[str] | None) -> list[Suggestion]:
+        pool = [
+            p for p in self.engine.products if p.in_stock and (allowed is None or p.id in allowed)
+        ]
+        pool.sort(key=lambda p: p.rating or 0.0, reverse=True)
+        return [Suggestion(p, p.rating or 0.0, "top rated in the store") for p in pool[:k]]
+
+
+def search_payload(result: SearchResult) -> dict[str, Any]:
+    """The `search --json` / `GET /v1/search` response."""
+    return {
+        "query": result.query,
+        "text": result.text,
+        "filters": result.filters.to_dict(),
+        "results": [
+            {**product_summary(hit.product), "score": round(hit.score, 4)} for hit in result.hits
+        ],
+    }

@@ -1,0 +1,259 @@
+"""The chat tools: plain typed functions over the shop, bound to one turn's caller.
+
+Their JSON schemas come from the signatures and docstrings, so the OpenAI tier and the local
+tier call exactly the same code. Every result is recorded: the grounding check only lets a
+reply mention products, prices, orders and policy text that a tool returned.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.db import Session
+from assistant.errors import AssistantError, BadRequest, NotFound
+from assistant.policies import Passage
+from assistant.shop import Shop, product_summary
+from retrieval.catalog import Product
+from retrieval.filters import Filters
+
+log = logging.getLogger(__name__)
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+_ARG_DOC = re.compile(r"^\s+(\w+):\s*(.+)$")
+
+
+class ToolError(AssistantError):
+    """A tool was called with a name or arguments it does not accept."""
+
+
+@dataclass
+class ToolCall:
+    name: str
+    arguments: dict[str, Any]
+    result: dict[str, Any]
+
+
+@dataclass
+class Toolbox:
+    """The tools available in one turn, for one caller, and what they returned."""
+
+    shop: Shop
+    session: Session
+    user_id: str | None
+    calls: list[ToolCall] = field(default_factory=list)
+    products: dict[str, Product] = field(default_factory=dict)
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    passages: list[Passage] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    handed_off: str | None = None
+
+    # -- the tools ---------------------------------------------------------------
+    def search_products(
+        self,
+        query: str,
+        max_price: float | None = None,
+        min_price: float | None = None,
+        category: str | None = None,
+        brand: str | None = None,
+        color: str | None = None,
+        in_stock_only: bool = False,
+        k: int = 5,
+    ) -> dict[str, Any]:
+        """Search the catalog. Constraints are hard filters.
+
+        Args:
+            query: what the shopper wants, in their words (e.g. "jigsaw puzzle under $20")
+            max_price: highest acceptable price
+            min_price: lowest acceptable price
+            category: a category name from the store
+            brand: a brand name
+            color: a colour
+            in_stock_only: only products that are in stock
+            k: how many products to return (1-10)
+        """
+        filters = Filters(
+            price_min=min_price,
+            price_max=max_price,
+            category=category,
+            brand=brand,
+            color=color,
+            in_stock=True if in_stock_only else None,
+        )
+        result = self.shop.search(query, k=max(1, min(k, 10)), filters=filters)
+        products = [hit.product for hit in result.hits]
+        self._remember(products, shown=True)
+        self._show(products)
+        self.session.state.update(query=result.text, filters=result.filters.to_dict())
+        return {
+            "query": result.text,
+            "filters": result.filters.to_dict(),
+            "products": [product_summary(p) for p in products],
+        }
+
+    def get_product(self, product_id: str) -> dict[str, Any]:
+        """Full details of one product.
+
+        Args:
+            product_id: the product's id
+        """
+        product = self.shop.product(product_id)
+        self._remember([product], shown=True)
+        return product.to_dict()
+
+    def compare_products(self, product_ids: list[str]) -> dict[str, Any]:
+        """Compare two or three products side by side on their attributes.
+
+        Args:
+            product_ids: the ids of the products to compare
+        """
+        if not 2 <= len(product_ids) <= 3:
+            raise ToolError("compare_products takes two or three product ids")
+        products = [self.shop.product(pid) for pid in product_ids]
+        self._remember(products, shown=True)
+        return {"products": [p.to_dict() for p in products]}
+
+    def recommend_products(self, query: str = "", k: int = 5) -> dict[str, Any]:
+        """Personal recommendations for the shopper, optionally limited to a need.
+
+        Args:
+            query: optional need that constrains the picks (e.g. "puzzles under $20")
+            k: how many products (1-10)
+        """
+        suggestions, filters = self.shop.recommend(
+            self.user_id or "", max(1, min(k, 10)), query=query or None
+        )
+        self._show([s.product for s in suggestions])
+        return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}
+
+    def get_order_status(self, order_id: str) -> dict[str, Any]:
+        """Status, items and tracking of one of the shopper's own orders.
+
+        Args:
+            order_id: the order id, e.g. SA-100123
+        """
+        order = self.shop.db.order_for_user(order_id.strip(), self.user_id)
+        if order is None:
+            # Same answer whether the order does not exist or belongs to someone else.
+            return {"found": False, "order_id": order_id}
+        self.orders[order["order_id"]] = order
+        return {"found": True, "order": order}
+
+    def list_my_orders(self) -> dict[str, Any]:
+        """The shopper's most recent orders."""
+        orders = self.shop.db.orders_for_user(self.user_id, limit=5) if self.user_id else []
+        for order in orders:
+            self.orders[order["order_id"]] = order
+        return {"signed_in": self.user_id is not None, "orders": orders}
+
+    def search_policies(self, question: str) -> dict[str, Any]:
+        """Find the store policy passages (shipping, returns, refunds, payment, warranty,
+        account) that answer a question.
+
+        Args:
+            question: the shopper's question
+        """
+        found = self.shop.policies.search(question)
+        self.passages += [passage for passage, _ in found]
+        return {
+            "passages": [
+                {**passage.to_dict(), "score": round(score, 3)} for passage, score in found
+            ]
+        }
+
+    def hand_off_to_human(self, reason: str) -> dict[str, Any]:
+        """Hand the conversation to a human agent (creates a support ticket).
+
+        Args:
+            reason: why the shopper needs a person
+        """
+        ticket = self.shop.db.create_ticket(self.session, reason)
+        self.session.handed_off = True
+        self.handed_off = ticket
+        return {"ticket_id": ticket}
+
+    # -- dispatch ----------------------------------------------------------------
+    _NAMES = (
+        "search_products",
+        "get_product",
+        "compare_products",
+        "recommend_products",
+        "get_order_status",
+        "list_my_orders",
+        "search_policies",
+        "hand_off_to_human",
+    )
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """OpenAI `tools` definitions for every tool."""
+        return [_schema(getattr(self, name)) for name in self._NAMES]
+
+    def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Run a tool by name with JSON arguments; bad calls raise ToolError."""
+        if name not in self._NAMES:
+            raise ToolError(f"unknown tool {name!r}")
+        function = getattr(self, name)
+        try:
+            inspect.signature(function).bind(**arguments)
+        except TypeError as exc:
+            raise ToolError(f"bad arguments for {name}: {exc}") from exc
+        try:
+            result = function(**arguments)
+        except (BadRequest, NotFound) as exc:
+            result = {"error": str(exc)}
+        self.calls.append(ToolCall(name, arguments, result))
+        log.debug("tool %s(%s) -> %s", name, json.dumps(arguments), str(result)[:200])
+        return result
+
+    def _show(self, products: list[Product]) -> None:
+        """Record a listing the shopper now sees: follow-ups ("the second one",
+        "anything cheaper?") refer to it."""
+        self._remember(products, shown=True)
+        self.session.state["shown"] = [p.id for p in products]
+        self.session.state["shown_prices"] = [p.price for p in products if p.price is not None]
+
+    def _remember(self, products: list[Product], *, shown: bool) -> None:
+        for product in products:
+            self.products[product.id] = product
+            if shown and product.id not in self.shown:
+                self.shown.append(product.id)
+
+
+def _schema(function: Callable[..., Any]) -> dict[str, Any]:
+    doc = inspect.getdoc(function) or ""
+    summary, _, rest = doc.partition("\n\n")
+    described = {m.group(1): m.group(2) for m in map(_ARG_DOC.match, rest.splitlines()) if m}
+    hints = typing.get_type_hints(function)
+    properties: dict[str, Any] = {}
+    required = []
+    for name, parameter in inspect.signature(function).parameters.items():
+        prop = _json_type(hints[name])
+        if name in described:
+            prop["description"] = described[name]
+        properties[name] = prop
+        if parameter.default is inspect.Parameter.empty:
+            required.append(name)
+    return {
+        "type": "function",
+        "function": {
+            "name": function.__name__,
+            "description": " ".join(summary.split()),
+            "parameters": {"type": "object", "properties": properties, "required": required},
+        },
+    }
+
+
+def _json_type(hint: Any) -> dict[str, Any]:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return _json_type(args[0])
+    if typing.get_origin(hint) is list:
+        return {"type": "array", "items": _json_type(args[0])}
+    return {"type": _JSON_TYPES[hint]}

@@ -1,0 +1,96 @@
+"""What one message means: intent, entities and the search it implies (with follow-ups)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.nlu.entities import Entities, extract_entities
+from assistant.nlu.intents import IntentModel
+from retrieval.filters import Filters, Vocabulary, parse_query
+
+# Words that refine the previous search instead of naming a new product.
+_FOLLOW_UP_WORDS = frozenset(
+    " ".join(
+        [
+            "anything something cheaper cheap less expensive more options other others else",
+            "show me what about how any do you have it them those these ones one only please",
+            "in with without and but also just a an the some stock available similar like",
+            "this that instead different bigger smaller larger see let can i get could would",
+            "want are is there",
+        ]
+    ).split()
+)
+# Request words that name no product: "what would you recommend for me?" has no topic.
+_REQUEST_WORDS = _FOLLOW_UP_WORDS | frozenset(
+    " ".join(
+        [
+            "recommend recommendation recommendations suggest suggestion suggestions pick picks",
+            "for my i'm im to of on need looking look find buy want like should good nice best",
+            "popular trending right now based bought give surprise things stuff might enjoy",
+            "which your we us our",
+            "gift",
+            "gifts",
+        ]
+    ).split()
+)
+_REFINE_CUES = ("what about", "how about", "only ", "and ", "but ", "in ", "with ", "without ")
+_CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9$]+")
+
+
+@dataclass
+class Understanding:
+    intent: str
+    confidence: float
+    entities: Entities
+    search_text: str
+    topic: str
+    filters: Filters
+    follow_up: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "entities": self.entities.to_dict(),
+            "filters": self.filters.to_dict(),
+        }
+
+
+def understand(
+    message: str, intents: IntentModel, vocabulary: Vocabulary, state: dict[str, Any]
+) -> Understanding:
+    """Classify `message` and work out the search it implies, given the session `state`."""
+    prediction = intents.predict([message])[0]
+    parsed = parse_query(message, vocabulary)
+    content = [w for w in _WORD.findall(parsed.text.lower()) if w not in _FOLLOW_UP_WORDS]
+    previous_query = state.get("query") or ""
+    previous_filters = _filters_from(state.get("filters") or {})
+    lowered = message.lower().strip()
+    follow_up = bool(previous_query) and (
+        not content or lowered.startswith(_REFINE_CUES) or bool(_CHEAPER.search(message))
+    )
+    if follow_up:
+        text = previous_query if not content else f"{previous_query} {' '.join(content)}"
+        filters = previous_filters.merged(parsed.filters)
+        if _CHEAPER.search(message) and state.get("shown_prices"):
+            cheapest = min(state["shown_prices"])
+            filters = filters.merged(Filters(price_max=round(cheapest - 0.01, 2)))
+    else:
+        text, filters = parsed.text, parsed.filters
+    return Understanding(
+        intent=prediction.intent,
+        confidence=prediction.confidence,
+        entities=extract_entities(message),
+        search_text=text.strip(),
+        topic=" ".join(w for w in _WORD.findall(parsed.text.lower()) if w not in _REQUEST_WORDS),
+        filters=filters,
+        follow_up=follow_up,
+    )
+
+
+def _filters_from(data: dict[str, Any]) -> Filters:
+    known = {k: v for k, v in data.items() if k in Filters.__dataclass_fields__}
+    return Filters(**known)

@@ -1,0 +1,54 @@
+"""Prompt and reply templates live as files in `prompts/templates/`; this renders them.
+
+Rendering fails loudly on a missing variable (jinja2's StrictUndefined), so a template and
+its caller cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+class PromptError(Exception):
+    """A template is missing or was rendered without a variable it needs."""
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["money"] = _money
+    return env
+
+
+def _money(value: float | None, currency: str = "USD") -> str:
+    if value is None:
+        return "price on request"
+    return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
+
+
+def render(name: str, **variables: Any) -> str:
+    """Render `prompts/templates/<name>.j2` with `variables`."""
+    try:
+        return _environment().get_template(f"{name}.j2").render(**variables).strip()
+    except jinja2.TemplateNotFound as exc:
+        raise PromptError(f"no template named {name!r} in {TEMPLATE_DIR}") from exc
+    except jinja2.UndefinedError as exc:
+        raise PromptError(f"template {name!r}: {exc.message}") from exc
+
+
+def names() -> list[str]:
+    """Every template name."""
+    return sorted(path.stem for path in TEMPLATE_DIR.glob("*.j2"))

@@ -1,0 +1,118 @@
+"""The HTTP API in-process, over the demo store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api.app import create_app
+from assistant.llm.local import LocalBackend
+from assistant.orchestrator import Assistant
+from tests.conftest import make_settings
+
+
+@pytest.fixture(scope="module")
+def client(shop):
+    assistant = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
+    app = create_app(make_settings(shop.home.root), shop=shop, assistant=assistant)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _error(response, status):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body["error"]) == {"type", "message"}
+    return body["error"]
+
+
+def test_healthz(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["products"] >= 300
+
+
+def test_search_with_text_and_parameter_filters(client):
+    body = client.get("/v1/search", params={"q": "puzzle under $20", "k": 5}).json()
+    assert body["filters"]["price_max"] == 20
+    assert body["results"] and all(r["price"] <= 20 for r in body["results"])
+    body = client.get("/v1/search", params={"q": "puzzle", "price_max": 15}).json()
+    assert all(r["price"] <= 15 for r in body["results"])
+
+
+def test_search_errors(client):
+    _error(client.get("/v1/search", params={"q": "  "}), 400)
+    _error(client.get("/v1/search", params={"q": "puzzle", "k": 0}), 422)
+    _error(client.get("/v1/search", params={"q": "puzzle", "price_max": "cheap"}), 422)
+
+
+def test_product_and_similar(client):
+    product_id = client.get("/v1/search", params={"q": "tent"}).json()["results"][0]["id"]
+    assert client.get(f"/v1/products/{product_id}").json()["id"] == product_id
+    similar = client.get(f"/v1/products/{product_id}/similar", params={"k": 5}).json()["items"]
+    assert 0 < len(similar) <= 5 and product_id not in {s["id"] for s in similar}
+    _error(client.get("/v1/products/NOPE-404"), 404)
+    _error(client.get("/v1/products/NOPE-404/similar"), 404)
+
+
+def test_recommendations(client, demo_orders):
+    user = demo_orders[0]["user_id"]
+    body = client.get(f"/v1/users/{user}/recommendations", params={"k": 5}).json()
+    assert len(body["items"]) == 5 and all(i["reason"] for i in body["items"])
+    scoped = client.get(
+        f"/v1/users/{user}/recommendations", params={"k": 5, "q": "puzzles under 20"}
+    ).json()
+    assert scoped["items"] and all(i["price"] <= 20 for i in scoped["items"])
+    unknown = client.get("/v1/users/nobody-at-all/recommendations").json()
+    assert unknown["items"]
+
+
+def test_chat_and_follow_up(client):
+    first = client.post("/v1/chat", json={"message": "show me puzzles under $20"}).json()
+    assert first["backend"] == "local" and first["products"]
+    second = client.post(
+        "/v1/chat", json={"message": "anything cheaper?", "session_id": first["session_id"]}
+    ).json()
+    assert second["filters"]["price_max"] < 20
+
+
+def test_chat_stream_sends_deltas_then_the_response(client):
+    with client.stream("POST", "/v1/chat", json={"message": "hello", "stream": True}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        events = [block for block in r.read().decode().split("\n\n") if block]
+    deltas = [json.loads(e.split("data: ", 1)[1])["text"] for e in events[:-1]]
+    done = json.loads(events[-1].split("data: ", 1)[1])
+    assert events[-1].startswith("event: done")
+    assert "".join(deltas).strip() == done["reply"]
+
+
+def test_chat_errors(client, demo_orders):
+    _error(client.post("/v1/chat", json={"message": ""}), 400)
+    _error(client.post("/v1/chat", json={"message": "x" * 10_000}), 400)
+    _error(client.post("/v1/chat", json={}), 422)
+    _error(
+        client.post("/v1/chat", content=b"{not json", headers={"content-type": "application/json"}),
+        422,
+    )
+    _error(client.post("/v1/chat", json={"message": "hi", "session_id": "bad id!"}), 400)
+    owner = demo_orders[0]["user_id"]
+    session = client.post("/v1/chat", json={"message": "hi", "user_id": owner}).json()
+    _error(
+        client.post(
+            "/v1/chat",
+            json={"message": "hi", "session_id": session["session_id"], "user_id": "intruder"},
+        ),
+        404,
+    )
+
+
+def test_unknown_route_is_a_json_404(client):
+    _error(client.get("/v1/nothing-here"), 404)
+
+
+def test_metrics_count_requests(client):
+    client.get("/healthz")
+    text = client.get("/metrics").text
+    assert 'shopassist_http_requests_total{path="/healthz",status="200"}' in text
+    assert "shopassist_grounding_failures_total" in text

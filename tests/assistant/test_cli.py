@@ -1,0 +1,128 @@
+"""The `shopassist` command line, in-process, with --json output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.cli import main
+from tests.conftest import shared_data
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_json(capsys, demo_home):
+    code, out, _ = _run(capsys, "search", "puzzle under $20", "--json", "--home", str(demo_home))
+    body = json.loads(out)
+    assert code == 0 and body["filters"]["price_max"] == 20
+    assert body["results"] and all(r["price"] <= 20 for r in body["results"])
+
+
+def test_search_batch_is_json_lines(capsys, demo_home, tmp_path):
+    batch = tmp_path / "queries.tsv"
+    batch.write_text("q1\tcamping tent\nq2\tred building set\n")
+    code, out, _ = _run(
+        capsys, "search", "--batch", str(batch), "--k", "3", "--home", str(demo_home)
+    )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["query_id"] for line in lines] == ["q1", "q2"]
+    assert all(len(line["results"]) == 3 for line in lines)
+
+
+def test_recommend_json_and_batch(capsys, demo_home, demo_orders, tmp_path):
+    user = demo_orders[0]["user_id"]
+    code, out, _ = _run(capsys, "recommend", user, "--json", "--k", "4", "--home", str(demo_home))
+    body = json.loads(out)
+    assert code == 0 and body["user_id"] == user and len(body["items"]) == 4
+    assert all(set(item) >= {"id", "score", "reason"} for item in body["items"])
+    users = tmp_path / "users.txt"
+    users.write_text(f"{user}\nnew-shopper\n")
+    code, out, _ = _run(capsys, "recommend", "--batch", str(users), "--home", str(demo_home))
+    assert [json.loads(line)["user_id"] for line in out.splitlines()] == [user, "new-shopper"]
+
+
+def test_ask_json(capsys, demo_home, demo_orders):
+    order = demo_orders[0]
+    code, out, _ = _run(
+        capsys,
+        "ask",
+        f"where is my order {order['order_id']}",
+        "--user",
+        order["user_id"],
+        "--json",
+        "--home",
+        str(demo_home),
+    )
+    body = json.loads(out)
+    assert code == 0 and order["order_id"] in body["reply"] and body["backend"] == "local"
+
+
+def test_index_reports_bad_rows_and_serves_the_rest(capsys, tmp_path):
+    catalog = tmp_path / "shop.csv"
+    catalog.write_text(
+        "sku,name,cost\nA1,Blue ceramic teapot,$24.00\nA2,,$5\nA3,Steel kettle,not-a-price\n"
+        'A4,Green tea sampler,"$1,299.99"\n'
+    )
+    home = tmp_path / "home"
+    code, out, _ = _run(
+        capsys,
+        "index",
+        "--catalog",
+        str(catalog),
+        "--map",
+        "id=sku",
+        "title=name",
+        "price=cost",
+        "--json",
+        "--home",
+        str(home),
+    )
+    summary = json.loads(out)
+    assert code == 0 and summary["products"] == 2 and summary["skipped"] == 2
+    assert {e["line"] for e in summary["errors"]} == {3, 4}
+    code, out, _ = _run(capsys, "search", "teapot", "--json", "--home", str(home))
+    assert json.loads(out)["results"][0]["id"] == "A1"
+
+
+def test_errors_are_reported_not_raised(capsys, tmp_path):
+    code, _, err = _run(
+        capsys, "index", "--catalog", str(tmp_path / "missing.csv"), "--home", str(tmp_path)
+    )
+    assert code == 2 and err.startswith("error:")
+    code, _, err = _run(
+        capsys, "index", "--catalog", "x.csv", "--map", "oops", "--home", str(tmp_path)
+    )
+    assert code == 2 and "FIELD=COLUMN" in err
+
+
+def test_index_the_amazon_sample(capsys, tmp_path):
+    catalog = shared_data("catalog-amazon-1000/products.csv")
+    code, out, _ = _run(
+        capsys,
+        "index",
+        "--catalog",
+        str(catalog),
+        "--map",
+        "id=Uniq Id",
+        "title=Product Name",
+        "category=Category",
+        "price=Selling Price",
+        "description=About Product",
+        "--json",
+        "--home",
+        str(tmp_path),
+    )
+    summary = json.loads(out)
+    assert code == 0 and summary["products"] + summary["skipped"] == 1000
+    assert summary["products"] > 900
+
+
+@pytest.mark.parametrize("argv", [["search"], ["recommend"]])
+def test_missing_arguments(capsys, demo_home, argv):
+    code, _, err = _run(capsys, *argv, "--home", str(demo_home))
+    assert code == 2 and "--batch" in err

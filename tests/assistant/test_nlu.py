@@ -1,0 +1,96 @@
+"""Local NLU: entities by rule, intents by the trained model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import BadRequest
+from assistant.nlu import IntentModel, builtin_examples, extract_entities
+from assistant.nlu.intents import read_examples
+
+
+def test_entities():
+    e = extract_entities(
+        "Where is order SA-104233? Also compare the second one and P0012, "
+        "email me at jo@example.com, budget $1,250.50 or 30 dollars"
+    )
+    assert e.order_ids == ["SA-104233"]
+    assert e.product_ids == ["P0012"]
+    assert e.emails == ["jo@example.com"]
+    assert e.amounts == [1250.5, 30.0]
+    assert e.positions == [2]
+    assert extract_entities("is the red one in stock").color_refs == ["red"]
+    assert extract_entities("order number 1234567").order_ids == ["1234567"]
+
+
+def test_builtin_examples_cover_the_contract_intents():
+    intents = {intent for _, intent in builtin_examples()}
+    assert (
+        len(
+            intents
+            - {
+                "product_search",
+                "recommendation",
+                "product_question",
+                "compare_products",
+                "greeting",
+                "out_of_scope",
+            }
+        )
+        == 27
+    )
+    assert {"track_order", "cancel_order", "get_refund", "contact_human_agent"} <= intents
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("where is my package", "track_order"),
+        ("I want to cancel my order", "cancel_order"),
+        ("I want a refund", "get_refund"),
+        ("let me speak with a human", "contact_human_agent"),
+        ("show me blue running shoes", "product_search"),
+        ("compare the first and second", "compare_products"),
+        ("what is the weather in Paris", "out_of_scope"),
+    ],
+)
+def test_builtin_intents(shop, text, intent):
+    assert shop.intents.predict([text])[0].intent == intent
+
+
+GIFT_CARDS = [
+    "I want to buy a gift card",
+    "can I purchase a gift voucher",
+    "do you sell gift cards",
+    "send a gift card to my sister",
+    "how do I get an e-gift card",
+    "buy a $50 gift certificate",
+]
+LOYALTY = [
+    "how many reward points do I have",
+    "check my loyalty points balance",
+    "what is my points balance",
+    "can I redeem my loyalty points",
+    "show my rewards",
+    "did I earn points on my last purchase",
+]
+
+
+def test_custom_intents_replace_the_builtins(tmp_path, embedder):
+    examples = [(t, "buy_gift_card") for t in GIFT_CARDS] + [(t, "loyalty_points") for t in LOYALTY]
+    model = IntentModel.train(examples, embedder)
+    assert model.classes == ["buy_gift_card", "loyalty_points"]
+    prediction = model.predict(["I'd like a gift card for a friend"])[0]
+    assert prediction.intent == "buy_gift_card" and 0 < prediction.confidence <= 1
+    model.save(tmp_path)
+    reloaded = IntentModel.load(tmp_path, embedder)
+    assert reloaded.predict(["how many points have I collected"])[0].intent == "loyalty_points"
+
+
+def test_bad_example_files(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("text,intent\nhello,\n")
+    with pytest.raises(BadRequest, match="bad.csv:2"):
+        read_examples(path)
+    with pytest.raises(BadRequest, match="cannot read"):
+        read_examples(tmp_path / "missing.csv")

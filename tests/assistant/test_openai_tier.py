@@ -1,0 +1,102 @@
+"""The OpenAI tier against a scripted OpenAI-compatible server (HTTP level), with fallback."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from assistant.errors import ConfigurationError
+from assistant.llm import get_llm
+from assistant.orchestrator import Assistant
+from tests.conftest import make_settings
+from tests.fakes import ScriptedServer, completion
+
+
+def _assistant(shop, server: ScriptedServer) -> Assistant:
+    backend = get_llm("openai:fake-model", make_settings(shop.home.root), client=server.client())
+    return Assistant(shop, backend, store_name="Demo", max_chars=4000)
+
+
+def test_tool_call_then_grounded_answer(shop):
+    puzzle = shop.search("jigsaw puzzle", k=1).hits[0].product
+    server = ScriptedServer(
+        completion(
+            tool_calls=[
+                {"name": "search_products", "arguments": {"query": "jigsaw puzzle", "k": 3}}
+            ]
+        ),
+        completion(f"Try the {puzzle.title} for ${puzzle.price:.2f}."),
+    )
+    response = _assistant(shop, server).chat("I need a jigsaw puzzle")
+    assert response.backend == "openai"
+    assert puzzle.title in response.reply
+    assert response.products and response.products[0]["id"] == puzzle.id
+    first, second = server.requests
+    assert first["model"] == "fake-model"
+    assert {t["function"]["name"] for t in first["tools"]} >= {
+        "search_products",
+        "get_order_status",
+    }
+    tool_message = second["messages"][-1]
+    assert tool_message["role"] == "tool" and puzzle.id in tool_message["content"]
+
+
+def test_order_tool_uses_the_callers_identity(shop, demo_orders):
+    order = demo_orders[0]
+    stranger = next(o["user_id"] for o in demo_orders if o["user_id"] != order["user_id"])
+    server = ScriptedServer(
+        completion(
+            tool_calls=[{"name": "get_order_status", "arguments": {"order_id": order["order_id"]}}]
+        ),
+        completion("I could not find that order on your account."),
+    )
+    _assistant(shop, server).chat(f"status of {order['order_id']}", user_id=stranger)
+    assert '"found": false' in server.requests[1]["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [500, 429, httpx.ReadTimeout("timed out"), httpx.ConnectError("refused")],
+    ids=["server-error", "rate-limited", "timeout", "unreachable"],
+)
+def test_failures_fall_back_to_the_local_tier(shop, failure):
+    server = ScriptedServer(failure)
+    response = _assistant(shop, server).chat("show me puzzles under $20")
+    assert response.backend == "local"
+    assert response.products and all(p["price"] <= 20 for p in response.products)
+
+
+def test_malformed_tool_call_falls_back(shop):
+    server = ScriptedServer(
+        completion(tool_calls=[{"name": "search_products", "arguments": "{not json"}])
+    )
+    response = _assistant(shop, server).chat("show me puzzles under $20")
+    assert response.backend == "local"
+
+
+def test_unknown_tool_falls_back(shop):
+    server = ScriptedServer(completion(tool_calls=[{"name": "delete_database", "arguments": {}}]))
+    assert _assistant(shop, server).chat("show me puzzles").backend == "local"
+
+
+def test_invented_price_is_replaced(shop):
+    server = ScriptedServer(completion("Our best puzzle costs just $3.17 today!"))
+    assistant = _assistant(shop, server)
+    response = assistant.chat("show me puzzles under $20")
+    assert "$3.17" not in response.reply
+    assert response.backend == "local"
+    assert assistant.grounding_failures == 1
+
+
+def test_openai_without_a_key_says_how_to_fix_it(tmp_path):
+    with pytest.raises(ConfigurationError, match="SHOPASSIST_OPENAI_API_KEY"):
+        get_llm("openai:gpt-4o-mini", make_settings(tmp_path))
+
+
+def test_unknown_backend_name(tmp_path):
+    with pytest.raises(ConfigurationError, match="unknown LLM"):
+        get_llm("llama-on-a-toaster", make_settings(tmp_path))
+
+
+def test_auto_without_a_key_is_local(tmp_path):
+    assert get_llm("auto", make_settings(tmp_path)).name == "local"

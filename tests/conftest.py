@@ -1,0 +1,72 @@
+"""Shared fixtures: the real offline embedding model, and a demo store built once per run.
+
+Tests never reach the network: connections to anything but loopback fail loudly.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost"):
+        raise RuntimeError(f"tests may not reach the network (tried {address!r})")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+
+
+def shared_data(relative: str) -> Path:
+    """A file under ../shared/data, or skip the test when the folder is absent."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.embedder import get_embedder
+
+    return get_embedder("minilm", threads=2)
+
+
+def make_settings(home: Path, **overrides: object) -> Settings:
+    return Settings(_env_file=None, home=home, llm="local", **overrides)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    from assistant.shop import Shop
+
+    home = tmp_path_factory.mktemp("demo-home")
+    Shop.open(make_settings(home), embedder=embedder).close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def shop(demo_home: Path, embedder):
+    from assistant.shop import Shop
+
+    opened = Shop.open(make_settings(demo_home), embedder=embedder)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_orders() -> list[dict]:
+    from assistant.demo import DATA_DIR
+
+    return json.loads((DATA_DIR / "orders.json").read_text())

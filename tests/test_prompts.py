@@ -1,0 +1,27 @@
+"""Templates render, and a missing variable is an error rather than a blank."""
+
+from __future__ import annotations
+
+import pytest
+
+from prompts import PromptError, names, render
+
+
+def test_missing_variable_is_an_error():
+    with pytest.raises(PromptError, match="order_id"):
+        render("order_not_found")
+
+
+def test_unknown_template():
+    with pytest.raises(PromptError, match="no template"):
+        render("no-such-template")
+
+
+def test_money_filter_and_system_prompt():
+    text = render("system", store_name="Acme", signed_in=False, filters="")
+    assert "Acme" in text and "not signed in" in text
+    assert render("no_results", query="x", filters="under $20.00").startswith("I couldn't")
+
+
+def test_every_template_is_listed():
+    assert {"system", "search_results", "order_status", "policy_answer", "refusal"} <= set(names())
