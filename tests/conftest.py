@@ -6,12 +6,17 @@ Tests never reach the network: connections to anything but loopback fail loudly.
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
 from assistant.settings import Settings
+
+# Before torch loads: idle OpenMP workers sleep instead of spinning, so tests sharing two
+# cores with other work do not slow each other down several-fold.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -38,8 +43,10 @@ def shared_data(relative: str) -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():
+    from assistant.shop import set_threads
     from retrieval.embedder import get_embedder
 
+    set_threads(2)
     return get_embedder("minilm", threads=2)
 
 

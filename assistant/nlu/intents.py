@@ -1,9 +1,9 @@
 """Intent classifier: logistic regression on sentence embeddings.
 
 Examples that ship in `assistant/nlu/data/` (a seeded sample of the Bitext customer-service
-set plus hand-written shopping, store-policy, greeting and out-of-scope utterances) train it on first use;
-stores add or replace intents with `shopassist nlu train`. Predictions below a confidence
-threshold are reported as `out_of_scope`.
+set plus hand-written shopping, store-policy, greeting and out-of-scope utterances) train it
+on first use; stores add or replace intents with `shopassist nlu train`. Predictions below a
+confidence threshold are reported as `out_of_scope`.
 """
 
 from __future__ import annotations

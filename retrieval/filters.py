@@ -1,0 +1,361 @@
+"""Hard search filters (:class:`Filters`), their vectorised form over a catalog
+(:class:`FilterMask`), and :func:`parse_query`, which reads filters out of query text."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, partial
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .catalog import Product
+from .text import (
+    CATEGORY_SEPARATOR,
+    COLOURS,
+    canonical_colour,
+    category_segments,
+    normalize_category,
+    number_forms,
+    words,
+)
+
+_H = TypeVar("_H", bound=Hashable)
+
+
+@dataclass
+class Filters:
+    """Constraints a product must meet; None means "any". A product without a price
+    fails any price bound; without a brand, any brand."""
+
+    price_min: float | None = None
+    price_max: float | None = None
+    category: str | None = None
+    """A category segment (``"Puzzles"``) or path (``"Toys & Games > Puzzles"``): matches
+    products whose path contains those segments in a row, so a path prefix or any one
+    segment matches (case-insensitive, any source separator)."""
+    brand: str | None = None
+    """Matches the product's brand exactly, ignoring case and spacing."""
+    color: str | None = None
+    """Matches when every word of it names a word of the product's colour field (grey
+    and gray alike), or, for products without one, a colour word of its title."""
+    in_stock: bool | None = None
+
+    def matches(self, product: Product) -> bool:
+        """True when ``product`` meets every set constraint."""
+        if self.price_min is not None or self.price_max is not None:
+            if product.price is None:
+                return False
+            if self.price_min is not None and product.price < self.price_min:
+                return False
+            if self.price_max is not None and product.price > self.price_max:
+                return False
+        if self.category is not None and not _category_matches(self.category, product.category):
+            return False
+        if self.brand is not None and _fold(self.brand) != _fold(product.brand):
+            return False
+        if self.color is not None and not _colour_matches(self.color, _colours_of(product)):
+            return False
+        return self.in_stock is None or product.in_stock == self.in_stock
+
+    def merged(self, other: Filters) -> Filters:
+        """These filters with every field that ``other`` sets replaced by ``other``'s."""
+        return dataclasses.replace(self, **other.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The set fields only."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def is_empty(self) -> bool:
+        return not self.to_dict()
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _segment_key(segment: str) -> str:
+    return " ".join(segment.replace("&", " and ").split())
+
+
+def _category_matches(wanted: str, path: str) -> bool:
+    want = [_segment_key(s) for s in category_segments(normalize_category(wanted))]
+    have = [_segment_key(s) for s in category_segments(path)]
+    return any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+def _colours_of(product: Product) -> frozenset[str]:
+    if product.color:
+        return frozenset(canonical_colour(w) for w in words(product.color))
+    return frozenset(c for c in map(canonical_colour, words(product.title)) if c in COLOURS)
+
+
+def _colour_matches(wanted: str, colours: frozenset[str]) -> bool:
+    want = {canonical_colour(w) for w in words(wanted)}
+    return bool(want) and want <= colours
+
+
+class FilterMask:
+    """:meth:`Filters.matches` over a whole product list at once, as a boolean array.
+
+    Prices and stock are compared as arrays; category, brand and colour are decided
+    once per distinct value, so a query costs O(catalog) numpy work, not Python calls.
+    """
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        self._size = len(products)
+        self._prices = np.array(
+            [np.nan if p.price is None else p.price for p in products], dtype=np.float64
+        )
+        self._in_stock = np.array([p.in_stock for p in products], dtype=bool)
+        self._categories, self._category_codes = _codes(p.category for p in products)
+        self._brands, self._brand_codes = _codes(_fold(p.brand) for p in products)
+        self._colours, self._colour_codes = _codes(_colours_of(p) for p in products)
+
+    def __call__(self, filters: Filters) -> np.ndarray:
+        """Boolean array, True where the product meets ``filters``."""
+        mask = np.ones(self._size, dtype=bool)
+        if filters.price_min is not None or filters.price_max is not None:
+            low = -np.inf if filters.price_min is None else filters.price_min
+            high = np.inf if filters.price_max is None else filters.price_max
+            with np.errstate(invalid="ignore"):
+                mask &= (self._prices >= low) & (self._prices <= high)
+        if filters.category is not None:
+            wanted = filters.category
+            ok = np.array([_category_matches(wanted, c) for c in self._categories], dtype=bool)
+            mask &= ok[self._category_codes]
+        if filters.brand is not None:
+            brand = _fold(filters.brand)
+            mask &= np.array([b == brand for b in self._brands], dtype=bool)[self._brand_codes]
+        if filters.color is not None:
+            color = filters.color
+            ok = np.array([_colour_matches(color, c) for c in self._colours], dtype=bool)
+            mask &= ok[self._colour_codes]
+        if filters.in_stock is not None:
+            mask &= self._in_stock == filters.in_stock
+        return mask
+
+
+def _codes(values: Iterable[_H]) -> tuple[list[_H], np.ndarray]:
+    """Distinct values (first-seen order) and each value's index into them."""
+    index: dict[_H, int] = {}
+    codes = [index.setdefault(value, len(index)) for value in values]
+    return list(index), np.array(codes, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The catalog's own names, which :func:`parse_query` looks for in query text."""
+
+    brands: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+    """Common colour words (canonical spelling) that appear in the catalog's colour field."""
+    categories: tuple[str, ...] = ()
+    """Distinct category segment names."""
+
+    @classmethod
+    def from_products(cls, products: Iterable[Product]) -> Vocabulary:
+        brands: dict[str, str] = {}
+        colours: set[str] = set()
+        categories: dict[str, str] = {}
+        for product in products:
+            if product.brand:
+                brands.setdefault(_fold(product.brand), product.brand)
+            colours.update(c for c in map(canonical_colour, words(product.color)) if c in COLOURS)
+            for segment in filter(None, product.category.split(CATEGORY_SEPARATOR)):
+                categories.setdefault(_segment_key(segment.casefold()), segment)
+        return cls(tuple(brands.values()), tuple(sorted(colours)), tuple(categories.values()))
+
+    @cached_property
+    def _brand_names(self) -> dict[str, str]:
+        """Folded brand -> brand, leaving out names that are ordinary words."""
+        names = {_segment_key(_fold(brand)): brand for brand in self.brands}
+        return {
+            key: brand
+            for key, brand in names.items()
+            if len(key) > 1 and key not in _CONNECTORS and key not in COLOURS
+        }
+
+    @cached_property
+    def _brand_pattern(self) -> re.Pattern[str] | None:
+        return _phrase_pattern(self._brand_names, ampersand=True)
+
+    @cached_property
+    def _colour_pattern(self) -> re.Pattern[str] | None:
+        wanted = set(self.colors)
+        return _phrase_pattern(c for c in COLOURS if canonical_colour(c) in wanted)
+
+    @cached_property
+    def _category_forms(self) -> dict[str, str]:
+        """Singular and plural forms of each segment -> segment."""
+        forms: dict[str, str] = {}
+        for segment in self.categories:
+            for form in sorted(number_forms(_segment_key(segment.casefold()))):
+                forms.setdefault(form, segment)
+        return forms
+
+    @cached_property
+    def _category_pattern(self) -> re.Pattern[str] | None:
+        return _phrase_pattern(self._category_forms, ampersand=True, at_end=True)
+
+
+@dataclass
+class ParsedQuery:
+    """A query split into the words to search for and the filters it states."""
+
+    text: str
+    """The query without its price, stock, brand and colour phrases (may be empty).
+    Category nouns stay: the search needs them."""
+    filters: Filters
+
+
+def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
+    """Read filters out of a shopping query.
+
+    Understands, case-insensitively on word boundaries:
+
+    - prices: "under $20", "below 20", "less than 20 dollars", "over 50", "at least $10",
+      "between $30 and $50", "$30-$50", "from 10 to 20". A number without a currency
+      sign or word is a price only at the end of the query or before a connector word
+      ("under 20 for kids"), and not after an age word ("kids under 5", "over 500 pieces"
+      and "up to 4 players" are not prices);
+    - stock: "in stock", "available";
+    - the vocabulary's brands (multi-word, "and" for "&") and colours (grey = gray);
+    - a category segment, singular or plural ("puzzle" -> "Puzzles"), when the query
+      names it: it ends the words before any "for"/"with"/... and follows at most one
+      other word ("wooden puzzles for kids", not "peppa pig clock puzzle").
+
+    Price, stock, brand and colour phrases are removed from ``text``; category words stay.
+    """
+    found: dict[str, Any] = {}
+    rest = text
+    for pattern, needs_currency in _PRICE_PATTERNS:
+        rest = pattern.sub(partial(_take_price, needs_currency=needs_currency, found=found), rest)
+    rest, hits = _STOCK.subn(" ", rest)
+    if hits:
+        found["in_stock"] = True
+    match = vocabulary._brand_pattern and vocabulary._brand_pattern.search(rest)
+    if match:
+        found["brand"] = vocabulary._brand_names[_segment_key(_fold(match[0]))]
+        rest = _cut(rest, match)
+    match = vocabulary._colour_pattern and vocabulary._colour_pattern.search(rest)
+    if match:
+        found["color"] = canonical_colour(match[0])
+        rest = _cut(rest, match)
+    text = _tidy(rest)
+    # A query that names a category, not a product name that contains a category word.
+    head = _HEAD_END.split(text, maxsplit=1)[0]
+    named = vocabulary._category_pattern and vocabulary._category_pattern.search(head)
+    if named and len(head[: named.start()].split()) <= 1:
+        found["category"] = vocabulary._category_forms[_segment_key(_fold(named[1]))]
+    low, high = found.get("price_min"), found.get("price_max")
+    if low is not None and high is not None and low > high:
+        found["price_min"], found["price_max"] = high, low
+    return ParsedQuery(text=text, filters=Filters(**found))
+
+
+# fmt: off
+_CONNECTORS = frozenset({
+    "a", "an", "and", "are", "as", "at", "by", "costing", "for", "from", "in", "is", "it",
+    "of", "on", "or", "priced", "that", "the", "to", "which", "with",
+})
+_AGE_WORDS = frozenset({
+    "age", "aged", "ages", "boys", "child", "children", "girls", "kid", "kids", "toddler",
+    "toddlers",
+})
+# fmt: on
+_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SIGN = r"(?:\$|usd|€|£)"
+_UNIT = r"(?:dollars?|bucks|usd|\$|€|eur|euros?|£|pounds?)(?!\w)"
+_MAX_WORDS = r"under|below|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|at\s+most|max"
+_MIN_WORDS = r"over|above|more\s+than|greater\s+than|at\s+least|no\s+less\s+than|starting\s+at"
+_LEAD = r"(?:\b(?:priced|costing|for)\s+)?"
+
+
+def _money(name: str) -> str:
+    return (
+        rf"(?P<{name}_sign>{_SIGN}\s?)?(?P<{name}>{_AMOUNT})(?!\w|\.\d)(?P<{name}_unit>\s?{_UNIT})?"
+    )
+
+
+_PRICE_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), needs_currency)
+    for pattern, needs_currency in (
+        (rf"{_LEAD}\bbetween\s+{_money('low')}\s+(?:and|to|-)\s+{_money('high')}", False),
+        (rf"{_LEAD}\bfrom\s+{_money('low')}\s*(?:to|-|–)\s*{_money('high')}", False),
+        (rf"{_LEAD}(?<![\w.]){_money('low')}\s?(?:-|–|to)\s?{_money('high')}", True),
+        (rf"{_LEAD}\b(?:{_MAX_WORDS})\b\s*{_money('high')}", False),
+        (rf"{_LEAD}\b(?:{_MIN_WORDS})\b\s*{_money('low')}", False),
+    )
+)
+# A bare number (no currency) is a price only at the end of the query or before a
+# connector word ("under 20", "under 20 for kids"), not before other words ("over 120
+# beads", "up to 4 players"), units ("3+", "12\"") or after ages ("kids under 5").
+_AFTER_NUMBER = re.compile(r"\s*(?P<glued>[+%\"'])?\W*(?P<word>\w+)?")
+_HEAD_END = re.compile(
+    r"\s(?:for|with|without|that|which|from|by|in|on|to|like|including)\s", re.IGNORECASE
+)
+_STOCK = re.compile(r"\b(?:in[\s-]?stock|available(?:\s+now)?)\b", re.IGNORECASE)
+
+
+def _take_price(match: re.Match[str], needs_currency: bool, found: dict[str, Any]) -> str:
+    """Record the price bounds of ``match`` and return what replaces it in the text."""
+    named = {k: v for k, v in match.groupdict().items() if v is not None}
+    has_currency = any(k.endswith(("_sign", "_unit")) for k in named)
+    if not has_currency and (
+        needs_currency
+        or not _ends_phrase(match.string, match.end())
+        or _AGE_WORDS & set(words(match.string[: match.start()])[-2:])
+    ):
+        return match[0]
+    for name, field in (("low", "price_min"), ("high", "price_max")):
+        if name in named and field not in found:
+            found[field] = float(named[name].replace(",", ""))
+    return " "
+
+
+def _ends_phrase(text: str, end: int) -> bool:
+    """True when what follows ``end`` in ``text`` is nothing or a connector word."""
+    after = _AFTER_NUMBER.match(text, end)
+    assert after is not None  # the pattern matches the empty string
+    word = after["word"]
+    return not after["glued"] and (word is None or word.casefold() in _CONNECTORS)
+
+
+def _cut(text: str, match: re.Match[str]) -> str:
+    return f"{text[: match.start()]} {text[match.end() :]}"
+
+
+def _phrase_pattern(
+    phrases: Iterable[str], *, ampersand: bool = False, at_end: bool = False
+) -> re.Pattern[str] | None:
+    """One case-insensitive regex for any of ``phrases`` as whole words, longest first,
+    captured as group 1; spacing is free, with ``ampersand`` "and" also matches "&",
+    and with ``at_end`` only a phrase followed by nothing but punctuation matches."""
+    alternatives = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        parts = [re.escape(word) for word in phrase.split()]
+        if ampersand:
+            parts = ["(?:and|&)" if part == "and" else part for part in parts]
+        alternatives.append(r"\s+".join(parts))
+    if not alternatives:
+        return None
+    end = r"[^\w]*$" if at_end else r"(?!\w)"
+    return re.compile(rf"(?<!\w)({'|'.join(alternatives)}){end}", re.IGNORECASE)
+
+
+def _tidy(text: str) -> str:
+    """Collapse spacing and drop connector words and stray punctuation left at the ends."""
+    tokens = text.split()
+    while tokens and (tokens[0].casefold() in _CONNECTORS or not _has_word(tokens[0])):
+        tokens.pop(0)
+    while tokens and (tokens[-1].casefold() in _CONNECTORS or not _has_word(tokens[-1])):
+        tokens.pop()
+    return " ".join(tokens).strip(" ,;:-")
+
+
+def _has_word(token: str) -> bool:
+    return any(ch.isalnum() for ch in token)

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from retrieval.catalog import Product
+from retrieval.filters import FilterMask, Filters, Vocabulary, parse_query
+
+from .conftest import TOY_STORE
+
+
+def _product(**fields: Any) -> Product:
+    return Product(id="p", title=fields.pop("title", "Thing"), **fields)
+
+
+@pytest.mark.parametrize(
+    ("filters", "product", "expected"),
+    [
+        (Filters(price_max=20), _product(price=19.99), True),
+        (Filters(price_max=20), _product(price=20.01), False),
+        (Filters(price_min=20), _product(price=20.0), True),
+        (Filters(price_min=1), _product(), False),  # unknown price fails a price bound
+        (Filters(category="Puzzles"), _product(category="Toys & Games > Puzzles > 3-D"), True),
+        (Filters(category="toys & games"), _product(category="Toys & Games > Puzzles"), True),
+        (
+            Filters(category="Toys & Games | Puzzles"),
+            _product(category="Toys & Games > Puzzles"),
+            True,
+        ),
+        (Filters(category="Toys and Games"), _product(category="Toys & Games > Puzzles"), True),
+        (Filters(category="Toys"), _product(category="Toys & Games > Puzzles"), False),
+        (
+            Filters(category="Puzzles > 3-D"),
+            _product(category="Toys & Games > Puzzles > 3-D"),
+            True,
+        ),
+        (Filters(category="Games > Puzzles"), _product(category="Toys & Games > Puzzles"), False),
+        (Filters(brand="lego"), _product(brand="LEGO"), True),
+        (Filters(brand="Melissa  & doug"), _product(brand="Melissa & Doug"), True),
+        (Filters(brand="Lego"), _product(brand="Lego Duplo"), False),
+        (Filters(brand="Lego"), _product(), False),
+        (Filters(color="red"), _product(color="Red/Black"), True),
+        (Filters(color="gray"), _product(color="Dark Grey"), True),
+        (Filters(color="red"), _product(color="Blue"), False),
+        (Filters(color="red"), _product(title="Red Fire Truck"), True),  # no colour field
+        (Filters(color="red"), _product(title="Red Fire Truck", color="Blue"), False),
+        (Filters(in_stock=True), _product(stock=None), True),
+        (Filters(in_stock=True), _product(stock=0), False),
+        (Filters(in_stock=False), _product(stock=0), True),
+        (Filters(), _product(), True),
+        (
+            Filters(price_max=30, brand="LEGO", in_stock=True),
+            _product(brand="LEGO", price=10),
+            True,
+        ),
+    ],
+)
+def test_filters_match(filters: Filters, product: Product, expected: bool) -> None:
+    assert filters.matches(product) is expected
+    assert bool(FilterMask([product])(filters)[0]) is expected
+
+
+def test_filter_mask_agrees_with_matches_on_catalog() -> None:
+    mask = FilterMask(TOY_STORE)
+    cases = [
+        Filters(price_max=20),
+        Filters(price_min=20, price_max=50, in_stock=True),
+        Filters(category="Toys & Games"),
+        Filters(category="Board Games"),
+        Filters(brand="gund", in_stock=False),
+        Filters(color="blue"),
+        Filters(color="red", category="toys & games"),
+    ]
+    for filters in cases:
+        assert mask(filters).tolist() == [filters.matches(p) for p in TOY_STORE], filters
+
+
+def test_filters_merge_dict_and_emptiness() -> None:
+    parsed = Filters(price_max=20, brand="LEGO")
+    merged = parsed.merged(Filters(price_max=50, in_stock=True))
+    assert merged == Filters(price_max=50, brand="LEGO", in_stock=True)
+    assert merged.to_dict() == {"price_max": 50, "brand": "LEGO", "in_stock": True}
+    assert Filters().is_empty() and not merged.is_empty()
+    assert Filters(in_stock=False).to_dict() == {"in_stock": False}
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.from_products(TOY_STORE)
+
+
+def test_vocabulary_from_products(vocabulary: Vocabulary) -> None:
+    assert {"LEGO", "Melissa & Doug", "Mega Bloks"} <= set(vocabulary.brands)
+    colours = ("black", "blue", "brown", "green", "grey", "orange", "pink", "red", "white")
+    assert vocabulary.colors == colours
+    assert {"Puzzles", "Jigsaw Puzzles", "Board Games", "Toys & Games"} <= set(
+        vocabulary.categories
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "filters"),
+    [
+        ("puzzles under $20", "puzzles", {"price_max": 20.0, "category": "Puzzles"}),
+        ("puzzle below 20", "puzzle", {"price_max": 20.0, "category": "Puzzles"}),
+        ("scooter less than 20 dollars", "scooter", {"price_max": 20.0, "category": "Scooters"}),
+        ("kite less than 20 dollars", "kite", {"price_max": 20.0}),
+        ("drone over 50", "drone", {"price_min": 50.0}),
+        ("more than $50", "", {"price_min": 50.0}),
+        ("longboard at least $1,000", "longboard", {"price_min": 1000.0}),
+        (
+            "board game between $30 and $50",
+            "board game",
+            {"price_min": 30.0, "price_max": 50.0, "category": "Board Games"},
+        ),
+        (
+            "$30-$50 board games",
+            "board games",
+            {"price_min": 30.0, "price_max": 50.0, "category": "Board Games"},
+        ),
+        ("toy from 10 to 20", "toy", {"price_min": 10.0, "price_max": 20.0}),
+        ("gift for under 25.50 in stock", "gift", {"price_max": 25.5, "in_stock": True}),
+        (
+            "available jigsaw puzzle",
+            "jigsaw puzzle",
+            {"in_stock": True, "category": "Jigsaw Puzzles"},
+        ),
+        ("red lego", "", {"brand": "LEGO", "color": "red"}),
+        ("lego star wars under 50", "star wars", {"brand": "LEGO", "price_max": 50.0}),
+        (
+            "melissa and doug farm puzzle",
+            "farm puzzle",
+            {"brand": "Melissa & Doug", "category": "Puzzles"},
+        ),
+        ("Mega Bloks for toddlers", "toddlers", {"brand": "Mega Bloks"}),
+        ("gray spaceship", "spaceship", {"color": "grey"}),
+        ("teddy bears for kids", "teddy bears for kids", {"category": "Teddy Bears"}),
+        # Not prices: ages, counts and units.
+        ("toys for kids under 5", "toys for kids under 5", {}),
+        ("puzzle over 500 pieces", "puzzle over 500 pieces", {}),
+        ("dice for 3-5 players", "dice for 3-5 players", {}),
+        ("helmet for ages 8+", "helmet for ages 8+", {}),
+        # A category word inside a longer name is not a category filter.
+        ("starry night van gogh jigsaw puzzle", "starry night van gogh jigsaw puzzle", {}),
+        # Colours the catalog does not use are ordinary words.
+        ("purple dinosaur", "purple dinosaur", {}),
+        ("", "", {}),
+    ],
+)
+def test_parse_query(
+    vocabulary: Vocabulary, query: str, text: str, filters: dict[str, Any]
+) -> None:
+    parsed = parse_query(query, vocabulary)
+    assert (parsed.text, parsed.filters.to_dict()) == (text, filters)
+
+
+def test_parse_query_swaps_reversed_range(vocabulary: Vocabulary) -> None:
+    parsed = parse_query("between 50 and 30", vocabulary)
+    assert (parsed.filters.price_min, parsed.filters.price_max) == (30.0, 50.0)
+
+
+def test_parse_query_with_empty_vocabulary() -> None:
+    parsed = parse_query("red lego under $20", Vocabulary())
+    assert (parsed.text, parsed.filters) == ("red lego", Filters(price_max=20.0))

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.errors import IndexNotBuiltError
+from retrieval.vector_index import VectorIndex, top_k
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _brute_force(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    scores = queries.astype(np.float64) @ vectors.T.astype(np.float64)
+    positions = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, positions, axis=1), positions
+
+
+def test_top_k_orders_best_first() -> None:
+    scores = np.array([[0.1, 0.9, 0.5, 0.9, -1.0]])
+    best, columns = top_k(scores, 3)
+    assert columns.tolist() == [[1, 3, 2]]  # ties keep the lower column first
+    assert best.tolist() == [[0.9, 0.9, 0.5]]
+    assert top_k(scores, 10)[1].shape == (1, 5)
+
+
+def test_exact_search_matches_numpy_brute_force() -> None:
+    rng = np.random.default_rng(0)
+    vectors, queries = _unit(rng, 2000, 32), _unit(rng, 25, 32)
+    index = VectorIndex.build(vectors)
+
+    scores, positions = index.search(queries, 10)
+
+    assert index.is_exact and len(index) == 2000 and index.dim == 32
+    want_scores, want_positions = _brute_force(queries, vectors, 10)
+    np.testing.assert_array_equal(positions, want_positions)
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-5, atol=1e-6)
+    assert scores.dtype == np.float32 and positions.dtype == np.int64
+    subset = np.array([5, 17, 1999])
+    np.testing.assert_allclose(
+        index.scores(queries, subset), queries @ vectors[subset].T, atol=1e-6
+    )
+
+
+def test_search_returns_at_most_len_results() -> None:
+    index = VectorIndex.build(_unit(np.random.default_rng(1), 3, 8))
+    scores, positions = index.search(_unit(np.random.default_rng(2), 2, 8), 10)
+    assert scores.shape == positions.shape == (2, 3)
+    with pytest.raises(ValueError):
+        index.search(np.zeros((1, 7), dtype=np.float32), 1)
+    with pytest.raises(ValueError):
+        index.search(np.zeros((1, 8), dtype=np.float32), 0)
+
+
+def test_hnsw_recall_against_exact(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    vectors, queries = _unit(rng, 5000, 48), _unit(rng, 100, 48)
+    hnsw = VectorIndex.build(vectors, exact_threshold=1000)
+    exact = VectorIndex.build(vectors)
+
+    _, found = hnsw.search(queries, 10)
+    _, truth = exact.search(queries, 10)
+
+    assert not hnsw.is_exact
+    recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])
+    assert recall >= 0.95
+    hnsw.save(tmp_path)
+    loaded = VectorIndex.load(tmp_path)
+    assert not loaded.is_exact
+    np.testing.assert_array_equal(loaded.search(queries, 10)[1], found)
+
+
+def test_exact_index_round_trips(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    vectors, queries = _unit(rng, 50, 16), _unit(rng, 3, 16)
+    index = VectorIndex.build(vectors)
+    index.save(tmp_path / "idx")
+    loaded = VectorIndex.load(tmp_path / "idx")
+    assert loaded.is_exact
+    np.testing.assert_array_equal(loaded.search(queries, 5)[1], index.search(queries, 5)[1])
+    with pytest.raises(IndexNotBuiltError):
+        VectorIndex.load(tmp_path / "nothing-here")
