@@ -39,6 +39,13 @@ CREATE TABLE IF NOT EXISTS orders (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS orders_user ON orders(user_id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tickets (
     id TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,
@@ -170,6 +177,20 @@ class Database:
         orders = [json.loads(r["data"]) for r in rows]
         orders.sort(key=lambda o: o.get("created_at", ""), reverse=True)
         return orders[:limit]
+
+    # shopper events ---------------------------------------------------------------
+    def add_event(self, user_id: str, item_id: str, event: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO events (user_id, item_id, event, created_at) VALUES (?, ?, ?, ?)",
+                (user_id, item_id, event, _now()),
+            )
+
+    def events(self) -> list[tuple[str, str, str]]:
+        """Every recorded (user_id, item_id, event), oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute("SELECT user_id, item_id, event FROM events ORDER BY id").fetchall()
+        return [(r["user_id"], r["item_id"], r["event"]) for r in rows]
 
     # tickets ------------------------------------------------------------------
     def create_ticket(self, session: Session, reason: str) -> str:

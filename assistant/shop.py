@@ -14,6 +14,7 @@ from assistant.nlu.intents import IntentModel
 from assistant.policies import PolicyIndex
 from assistant.settings import Settings
 from recommenders.errors import ModelNotTrainedError, RecommenderError
+from recommenders.interactions import Event
 from recommenders.service import RecommendationService
 from retrieval.catalog import Product
 from retrieval.embedder import Embedder, get_embedder
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 # How many filtered search hits constrain an intent-aware recommendation.
 _INTENT_POOL = 200
+EVENT_TYPES = ("view", "cart", "purchase")
 
 
 @dataclass
@@ -106,6 +108,11 @@ class Shop:
         except ModelNotTrainedError:
             log.info("no recommender trained in %s: recommending top-rated products", home.recs)
             recs = None
+        db = Database(home.database)
+        events = db.events()
+        if recs is not None and events:
+            # Live events since the last training still shape recommendations after a restart.
+            recs.record([Event(user, item, event) for user, item, event in events])
         return cls(
             home,
             embedder,
@@ -113,7 +120,7 @@ class Shop:
             recs,
             IntentModel.load(home.nlu, embedder),
             PolicyIndex.from_folder(home.policies, embedder),
-            Database(home.database),
+            db,
         )
 
     def close(self) -> None:
@@ -182,6 +189,17 @@ class Shop:
             if product is not None:
                 suggestions.append(Suggestion(product, rec.score, rec.reason))
         return suggestions, filters
+
+    def record_event(self, user_id: str, item_id: str, event: str) -> None:
+        """A view, cart or purchase: the shopper's next recommendations reflect it at once."""
+        if event not in EVENT_TYPES:
+            raise BadRequest(f"event must be one of {', '.join(EVENT_TYPES)}")
+        if not user_id.strip():
+            raise BadRequest("user_id is empty")
+        self.product(item_id)
+        self.db.add_event(user_id, item_id, event)
+        if self.recs is not None:
+            self.recs.record([Event(user_id, item_id, event)])
 
     def _top_rated(self, k: int, allowed: set[str] | None) -> list[Suggestion]:
         pool = [

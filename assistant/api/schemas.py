@@ -28,3 +28,9 @@ class ChatResponseBody(BaseModel):
     handed_off: bool
     ticket_id: str | None
     latency_ms: float
+
+
+class EventRequest(BaseModel):
+    user_id: str = Field(description="The shopper.")
+    item_id: str = Field(description="The product's id.")
+    event: str = Field(description="view, cart or purchase.")

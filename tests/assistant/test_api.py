@@ -116,3 +116,26 @@ def test_metrics_count_requests(client):
     text = client.get("/metrics").text
     assert 'shopassist_http_requests_total{path="/healthz",status="200"}' in text
     assert "shopassist_grounding_failures_total" in text
+
+
+def test_events_change_the_next_recommendations(client, shop):
+    tent = client.get("/v1/search", params={"q": "camping tent", "k": 1}).json()["results"][0]
+    user = "fresh-shopper-events"
+    before = client.get(f"/v1/users/{user}/recommendations", params={"k": 5}).json()["items"]
+    response = client.post(
+        "/v1/events", json={"user_id": user, "item_id": tent["id"], "event": "purchase"}
+    )
+    assert response.status_code == 202
+    after = client.get(f"/v1/users/{user}/recommendations", params={"k": 5}).json()["items"]
+    assert [i["id"] for i in after] != [i["id"] for i in before]
+    assert tent["id"] not in {i["id"] for i in after}
+    assert any(tent["title"] in i["reason"] for i in after)
+
+
+def test_event_errors(client):
+    _error(
+        client.post("/v1/events", json={"user_id": "u", "item_id": "NOPE", "event": "view"}), 404
+    )
+    tent = client.get("/v1/search", params={"q": "tent", "k": 1}).json()["results"][0]["id"]
+    _error(client.post("/v1/events", json={"user_id": "u", "item_id": tent, "event": "like"}), 400)
+    _error(client.post("/v1/events", json={"user_id": "u"}), 422)

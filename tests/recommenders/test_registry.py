@@ -11,14 +11,14 @@ from recommenders import RecommenderError, UnknownAlgorithmError, algorithms, ge
 
 
 def test_every_name_builds_its_algorithm() -> None:
-    assert algorithms() == ("popularity", "itemknn", "als")
+    assert algorithms() == ("popularity", "itemknn", "als", "ease")
     for name in algorithms():
         assert get_recommender(name).name == name
     assert get_recommender(" ALS ", factors=8).params["factors"] == 8
 
 
 def test_unknown_names_and_parameters() -> None:
-    with pytest.raises(UnknownAlgorithmError, match="popularity, itemknn, als"):
+    with pytest.raises(UnknownAlgorithmError, match="popularity, itemknn, als, ease"):
         get_recommender("bpr")
     with pytest.raises(RecommenderError, match="bad parameters for recommender 'als'"):
         get_recommender("als", colour="blue")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from assistant.api.deps import get_shop
+from assistant.api.schemas import EventRequest
 from assistant.shop import Shop
 
 router = APIRouter(tags=["recommendations"])
@@ -26,3 +27,9 @@ def recommendations(
         "filters": filters.to_dict(),
         "items": [s.to_dict() for s in suggestions],
     }
+
+
+@router.post("/v1/events", status_code=202)
+def record_event(body: EventRequest, shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
+    shop.record_event(body.user_id, body.item_id, body.event)
+    return {"recorded": True}
