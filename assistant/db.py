@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS events (
     event TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS conversation_keys (
+    key TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tickets (
     id TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,
@@ -177,6 +181,23 @@ class Database:
         orders = [json.loads(r["data"]) for r in rows]
         orders.sort(key=lambda o: o.get("created_at", ""), reverse=True)
         return orders[:limit]
+
+    # stateless clients ------------------------------------------------------------
+    def session_for_key(self, key: str) -> str | None:
+        """The session a transcript fingerprint continues (OpenAI-style clients resend the
+        whole conversation instead of a session id)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT session_id FROM conversation_keys WHERE key = ?", (key,)
+            ).fetchone()
+        return row["session_id"] if row else None
+
+    def remember_key(self, key: str, session_id: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO conversation_keys (key, session_id) VALUES (?, ?)",
+                (key, session_id),
+            )
 
     # shopper events ---------------------------------------------------------------
     def add_event(self, user_id: str, item_id: str, event: str) -> None:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     openai_max_retries: int = Field(
         default=1, description="Retries for 429/5xx before falling back."
     )
+    breaker_threshold: int = Field(
+        default=3, description="Failures in a row that open the circuit."
+    )
+    breaker_cooldown: float = Field(default=30.0, description="Seconds the circuit stays open.")
     store_name: str = Field(default="the Shopassist demo store", description="Shown in replies.")
     threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
     recommender: str = Field(

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 
 from assistant.api import errors
 from assistant.api.metrics import Metrics
-from assistant.api.routes import catalog, chat, health, users
+from assistant.api.routes import catalog, chat, completions, health, users
 from assistant.llm import get_llm
 from assistant.orchestrator import Assistant
 from assistant.settings import Settings, get_settings
@@ -58,6 +58,6 @@ def create_app(
         )
         return response
 
-    for module in (chat, catalog, users, health):
+    for module in (chat, completions, catalog, users, health):
         app.include_router(module.router)
     return app

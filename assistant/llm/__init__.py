@@ -43,4 +43,11 @@ def get_llm(spec: str, settings: Settings, *, client: openai.OpenAI | None = Non
                 "SHOPASSIST_LLM=local"
             )
         client = make_client(settings)
-    return FallbackBackend(OpenAIBackend(client, model, settings.store_name), local)
+    from assistant.llm.breaker import CircuitBreaker
+
+    primary = CircuitBreaker(
+        OpenAIBackend(client, model, settings.store_name),
+        threshold=settings.breaker_threshold,
+        cooldown=settings.breaker_cooldown,
+    )
+    return FallbackBackend(primary, local)

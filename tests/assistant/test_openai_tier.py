@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from assistant.errors import ConfigurationError
-from assistant.llm import get_llm
+from assistant.errors import ConfigurationError, LLMUnavailable
+from assistant.llm import ChatBackend, get_llm
+from assistant.llm.breaker import CircuitBreaker
 from assistant.orchestrator import Assistant
 from tests.conftest import make_settings
 from tests.fakes import ScriptedServer, completion
@@ -100,3 +101,41 @@ def test_unknown_backend_name(tmp_path):
 
 def test_auto_without_a_key_is_local(tmp_path):
     assert get_llm("auto", make_settings(tmp_path)).name == "local"
+
+
+def test_circuit_opens_after_repeated_failures(shop):
+    server = ScriptedServer(500, 500, 500, 500)
+    backend = get_llm(
+        "openai:fake-model",
+        make_settings(shop.home.root, breaker_threshold=2),
+        client=server.client(),
+    )
+    assistant = Assistant(shop, backend, store_name="Demo", max_chars=4000)
+    for _ in range(4):
+        assert assistant.chat("show me puzzles").backend == "local"
+    assert len(server.requests) == 2  # the open circuit spared the failing server
+
+
+class _Failing(ChatBackend):
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def respond(self, turn, tools):
+        self.calls += 1
+        raise LLMUnavailable("down")
+
+
+def test_circuit_half_opens_after_the_cooldown():
+    now = [0.0]
+    failing = _Failing()
+    breaker = CircuitBreaker(failing, threshold=1, cooldown=10, clock=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(LLMUnavailable):
+            breaker.respond(None, None)  # type: ignore[arg-type]
+    assert failing.calls == 1 and breaker.is_open
+    now[0] = 11.0
+    with pytest.raises(LLMUnavailable):
+        breaker.respond(None, None)  # type: ignore[arg-type]
+    assert failing.calls == 2

@@ -1,0 +1,123 @@
+"""POST /v1/chat/completions: the assistant behind the OpenAI chat-completions protocol, so
+OpenAI SDKs and chat UIs can talk to it unchanged.
+
+OpenAI clients are stateless: they resend the whole transcript. The assistant keeps its
+state (filters, listed products) in a session, found again by a fingerprint of the transcript
+so far. `user` is the signed-in shopper, vouched for by the calling backend like `user_id` in
+`/v1/chat`. Guardrails and grounding run before anything is streamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from assistant.api.deps import get_assistant, get_metrics
+from assistant.api.metrics import Metrics
+from assistant.errors import BadRequest
+from assistant.orchestrator import Assistant, ChatResponse
+
+router = APIRouter(tags=["chat"])
+
+MODEL_NAME = "shopassist"
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class CompletionRequest(BaseModel):
+    model: str = MODEL_NAME
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    user: str | None = None
+
+
+def _text(message: ChatMessage) -> str:
+    if isinstance(message.content, list):
+        return " ".join(str(part.get("text", "")) for part in message.content)
+    return message.content or ""
+
+
+def _fingerprint(user: str | None, messages: list[tuple[str, str]]) -> str:
+    payload = json.dumps([user, messages], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@router.post("/v1/chat/completions")
+def completions(
+    body: CompletionRequest,
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+    metrics: Annotated[Metrics, Depends(get_metrics)],
+) -> Any:
+    # Only the shopper's and assistant's turns matter: a client's own system prompt is not
+    # allowed to steer the store's assistant.
+    transcript = [(m.role, _text(m)) for m in body.messages if m.role in ("user", "assistant")]
+    if not transcript or transcript[-1][0] != "user":
+        raise BadRequest("the last message must come from the user")
+    *earlier, (_, message) = transcript
+    db = assistant.shop.db
+    session_id = db.session_for_key(_fingerprint(body.user, earlier)) if earlier else None
+    response = assistant.chat(message, session_id, body.user)
+    db.remember_key(
+        _fingerprint(body.user, [*transcript, ("assistant", response.reply)]), response.session_id
+    )
+    metrics.inc("shopassist_chat_turns_total", backend=response.backend, intent=response.intent)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    if body.stream:
+        return StreamingResponse(_chunks(completion_id, response), media_type="text/event-stream")
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL_NAME,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": response.reply},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "shopassist": _extras(response),
+    }
+
+
+def _extras(response: ChatResponse) -> dict[str, Any]:
+    return {
+        "session_id": response.session_id,
+        "intent": response.intent,
+        "backend": response.backend,
+        "products": response.products,
+    }
+
+
+def _chunks(completion_id: str, response: ChatResponse) -> Iterator[str]:
+    created = int(time.time())
+
+    def chunk(delta: dict[str, Any], finish: str | None, **extra: Any) -> str:
+        body = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_NAME,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(body)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""}, None)
+    words = response.reply.split(" ")
+    for index, word in enumerate(words):
+        yield chunk({"content": word if index == 0 else f" {word}"}, None)
+    yield chunk({}, "stop", shopassist=_extras(response))
+    yield "data: [DONE]\n\n"
