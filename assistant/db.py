@@ -164,6 +164,14 @@ class Database:
             )
         return len(rows)
 
+    def save_order(self, order: dict[str, Any]) -> None:
+        """Replace one existing order (the caller has checked ownership)."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE orders SET status = ?, data = ?, updated_at = ? WHERE order_id = ?",
+                (order["status"], json.dumps(order), _now(), order["order_id"]),
+            )
+
     def order_for_user(self, order_id: str, user_id: str | None) -> dict[str, Any] | None:
         """The order if it exists AND belongs to `user_id`; None otherwise (no existence leak)."""
         if not user_id:

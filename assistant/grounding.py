@@ -39,8 +39,9 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
     for token in set(_TOKEN.findall(reply)):
         if token not in tools.products and tools.shop.engine.get(token) is not None:
             report.problems.append(f"product {token} not returned by any tool")
+    known_orders = set(tools.orders) | ({tools.pending["order_id"]} if tools.pending else set())
     for order_id in set(_ORDER_ID.findall(reply)):
-        if order_id not in tools.orders and order_id not in message.upper():
+        if order_id not in known_orders and order_id not in message.upper():
             report.problems.append(f"order {order_id} not returned by any tool")
     return report
 

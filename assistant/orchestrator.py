@@ -102,6 +102,7 @@ class Assistant:
         self.grounding_failures += 1
         log.warning("ungrounded %s reply replaced: %s", reply.backend, "; ".join(report.problems))
         fresh = Toolbox(self.shop, tools.session, tools.user_id)
+        fresh.pending = tools.pending
         local = self.local.respond(turn, fresh)
         tools.products, tools.orders, tools.shown = fresh.products, fresh.orders, fresh.shown
         tools.passages = fresh.passages

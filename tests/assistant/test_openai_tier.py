@@ -139,3 +139,28 @@ def test_circuit_half_opens_after_the_cooldown():
     with pytest.raises(LLMUnavailable):
         breaker.respond(None, None)  # type: ignore[arg-type]
     assert failing.calls == 2
+
+
+def test_the_model_cannot_skip_the_shoppers_confirmation(shop, demo_orders):
+    order = dict(demo_orders[0], order_id="SA-777001", user_id="llm-tester", status="processing")
+    shop.db.upsert_orders([order])
+    server = ScriptedServer(
+        completion(
+            tool_calls=[
+                {"name": "cancel_order", "arguments": {"order_id": "SA-777001", "confirm": True}}
+            ]
+        ),
+        completion("Shall I cancel order SA-777001? Please say yes or no."),
+        completion(
+            tool_calls=[
+                {"name": "cancel_order", "arguments": {"order_id": "SA-777001", "confirm": True}}
+            ]
+        ),
+        completion("Order SA-777001 is cancelled."),
+    )
+    assistant = _assistant(shop, server)
+    first = assistant.chat("cancel SA-777001 right now", user_id="llm-tester")
+    assert '"needs_confirmation": true' in server.requests[1]["messages"][-1]["content"]
+    assert shop.db.order_for_user("SA-777001", "llm-tester")["status"] == "processing"
+    assistant.chat("yes", session_id=first.session_id, user_id="llm-tester")
+    assert shop.db.order_for_user("SA-777001", "llm-tester")["status"] == "cancelled"

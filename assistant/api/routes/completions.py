@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -48,7 +48,7 @@ def _text(message: ChatMessage) -> str:
     return message.content or ""
 
 
-def _fingerprint(user: str | None, messages: list[tuple[str, str]]) -> str:
+def _fingerprint(user: str | None, messages: Sequence[tuple[str, str]]) -> str:
     payload = json.dumps([user, messages], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 

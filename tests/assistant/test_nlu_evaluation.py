@@ -1,0 +1,184 @@
+"""Evaluation protocols, calibration and out-of-scope rules on small data with known answers."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+
+from assistant.errors import BadRequest
+from assistant.nlu import OUT_OF_SCOPE, IntentModel
+from assistant.nlu.evaluation import (
+    accuracy,
+    choose_threshold,
+    few_shot,
+    macro_f1,
+    run,
+)
+from assistant.nlu.finetune import FineTuneConfig
+from assistant.nlu.intents import fit_temperature, stratified_split
+from retrieval.embedder import Embedder
+
+FILLER = ["please", "i", "want", "to", "my", "the", "can", "you"]
+
+
+class KeywordEmbedder(Embedder):
+    """One dimension per known word, one shared dimension for every unknown word."""
+
+    name = "keywords"
+
+    def __init__(self, vocabulary: Sequence[str]) -> None:
+        self.index = {word: i + 1 for i, word in enumerate(vocabulary)}
+        self.dim = len(vocabulary) + 1
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.split():
+                vectors[row, self.index.get(word, 0)] += 1.0
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _utterances(intent: int, count: int, rng: np.random.Generator) -> list[str]:
+    """Each intent owns three keywords; utterances mix one or two of them with filler."""
+    keywords = [f"k{intent}a", f"k{intent}b", f"k{intent}c"]
+    return [
+        " ".join(
+            rng.permutation(
+                list(rng.choice(keywords, size=rng.integers(1, 3), replace=False))
+                + list(rng.choice(FILLER, size=3))
+            )
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, KeywordEmbedder]:
+    """12 well-separated intents in the Bitext and BANKING77 file layouts."""
+    root = tmp_path_factory.mktemp("nlu-data")
+    rng = np.random.default_rng(7)
+    names = [f"intent_{i:02d}" for i in range(12)]
+    (root / "bitext-intents").mkdir()
+    with (root / "bitext-intents" / "bitext_21k.csv").open("w", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        writer.writerow(["flags", "utterance", "category", "intent"])
+        for i, name in enumerate(names):
+            writer.writerows(["B", text, "CAT", name] for text in _utterances(i, 30, rng))
+    (root / "banking77").mkdir()
+    for split, count in (("train", 40), ("test", 10)):
+        with (root / "banking77" / f"{split}.csv").open("w", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["text", "category"])
+            for i, name in enumerate(names):
+                writer.writerows([text, name] for text in _utterances(i, count, rng))
+    return root, KeywordEmbedder(FILLER + [f"k{i}{s}" for i in range(12) for s in "abc"])
+
+
+def test_metrics_match_sklearn():
+    rng = np.random.default_rng(0)
+    truth = rng.choice(["a", "b", "c", "d"], size=200).tolist()
+    predicted = [t if rng.random() < 0.7 else "b" for t in truth]
+    assert accuracy(truth, predicted) == pytest.approx(np.mean(np.equal(truth, predicted)))
+    assert macro_f1(truth, predicted) == pytest.approx(f1_score(truth, predicted, average="macro"))
+    assert accuracy(["a", "b"], ["a", "b"]) == macro_f1(["a", "b"], ["a", "b"]) == 1.0
+
+
+def test_splits_are_stratified_and_seeded():
+    labels = ["a"] * 50 + ["b"] * 20 + ["c"] * 3
+    kept, held = stratified_split(labels, 0.2, seed=1, min_per_class=4)
+    assert sorted(np.concatenate([kept, held]).tolist()) == list(range(len(labels)))
+    assert [labels[i] for i in held].count("a") == 10
+    assert [labels[i] for i in held].count("b") == 4
+    assert "c" not in {labels[i] for i in held}  # too few to hold any out
+    again = stratified_split(labels, 0.2, seed=1, min_per_class=4)
+    assert np.array_equal(held, again[1])
+    assert len(stratified_split(labels, 0.0, seed=1)[1]) == 0
+    examples = [(f"t{i}", label) for i, label in enumerate(labels)]
+    shots = few_shot(examples, 5, seed=3)
+    assert [i for _, i in shots].count("a") == 5 and [i for _, i in shots].count("c") == 3
+    assert shots == few_shot(examples, 5, seed=3) != few_shot(examples, 5, seed=4)
+
+
+def test_fit_temperature_recovers_the_true_temperature():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=4.0, size=(20000, 5))
+    scaled = logits / 2.5
+    probs = np.exp(scaled - scaled.max(1, keepdims=True))
+    probs /= probs.sum(1, keepdims=True)
+    targets = np.array([rng.choice(5, p=p) for p in probs])
+    assert fit_temperature(logits, targets) == pytest.approx(2.5, rel=0.05)
+
+
+def test_choose_threshold():
+    confidence = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
+    correct = np.array([0, 1, 0, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
+    assert choose_threshold(confidence, correct, 0.0) == 0.2  # free to drop the wrong 0.1
+    assert choose_threshold(confidence, correct, 0.1) == 0.4  # may also lose one right one
+    assert choose_threshold(confidence, np.ones(10, dtype=bool), 0.0) == 0.1
+    assert choose_threshold(confidence, np.zeros(10, dtype=bool), 0.0) > 0.95
+
+
+def test_closed_set_protocols_on_separable_data(synthetic):
+    root, embedder = synthetic
+    bitext = run("bitext", root, embedder, method="linear")
+    assert bitext["test_examples"] == 12 * 6 and bitext["train_examples"] == 12 * 24
+    assert bitext["accuracy"] == bitext["macro_f1"] == 1.0
+    shot = run("banking77-10shot", root, embedder, method="linear", seeds=(0, 1))
+    assert len(shot["runs"]) == 2 and shot["runs"][0]["train_examples"] == 120
+    assert shot["accuracy"] == pytest.approx(
+        np.mean([r["accuracy"] for r in shot["runs"]]), abs=1e-4
+    )
+    assert shot["accuracy"] >= 0.95
+    with pytest.raises(BadRequest, match="unknown NLU protocol"):
+        run("nope", root, embedder)
+
+
+def test_out_of_scope_protocol_rejects_unseen_intents(synthetic):
+    root, embedder = synthetic
+    result = run("oos", root, embedder, method="linear")
+    assert result["unseen_intents"] == 3
+    assert result["in_scope_accuracy"] >= 0.95
+    assert result["oos_recall"] >= 0.8
+    assert 0 < result["threshold"] < 1
+
+
+def test_confidence_is_calibrated_and_rejects_unrelated_text(synthetic):
+    _, embedder = synthetic
+    rng = np.random.default_rng(1)
+    examples = [(t, f"intent_{i}") for i in range(12) for t in _utterances(i, 60, rng)]
+    model = IntentModel.train(examples, embedder, threshold=0.5)
+    assert model.temperature != 1.0  # fitted on the held-out tenth
+    clear, mixed, unrelated = model.predict(["k1a k1b please", "k1a k2a", "weather in paris"])
+    assert clear.intent == "intent_1"
+    assert all(0 <= p.confidence <= 1 for p in (clear, mixed, unrelated))
+    assert clear.confidence > mixed.confidence > unrelated.confidence
+    assert unrelated.intent == OUT_OF_SCOPE
+    probs = model.predict_proba(["k1a k1b please"])
+    assert probs.shape == (1, 12) and probs.sum() == pytest.approx(1.0)
+
+
+GIFT = ["I want to buy a gift card", "do you sell gift cards", "buy a $50 gift certificate"]
+POINTS = ["how many reward points do I have", "check my loyalty points", "show my rewards"]
+
+
+@pytest.mark.parametrize("method", ["linear", "finetune"])
+def test_save_load_round_trip(tmp_path, embedder, method):
+    examples = [(t, "gift") for t in GIFT] + [(t, "points") for t in POINTS]
+    model = IntentModel.train(examples, embedder, method=method, finetune=FineTuneConfig(epochs=2))
+    model.save(tmp_path)
+    reloaded = IntentModel.load(tmp_path, embedder)
+    texts = ["a gift card for my mum", "my points balance", "hello there"]
+    assert reloaded.predict(texts) == model.predict(texts)
+    assert [p.intent for p in reloaded.predict(texts[:2])] == ["gift", "points"]
+    if method == "finetune":
+        assert (tmp_path / "encoder.safetensors").stat().st_size < 60e6  # bf16 weights
+
+
+def test_unknown_method(embedder):
+    with pytest.raises(BadRequest, match="unknown training method"):
+        IntentModel.train([("a", "x"), ("b", "y")], embedder, method="magic")
