@@ -12,6 +12,7 @@ _ALGORITHMS = {
     "popularity": ("recommenders.popularity", "PopularityRecommender"),
     "itemknn": ("recommenders.itemknn", "ItemKNNRecommender"),
     "als": ("recommenders.als", "ALSRecommender"),
+    "ease": ("recommenders.ease", "EASERecommender"),
 }
 
 

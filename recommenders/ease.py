@@ -1,0 +1,113 @@
+"""EASE (Steck 2019): a closed-form linear item-item model with a zero diagonal.
+
+B = argmin |X - XB|² + λ|B|² subject to diag(B) = 0 has the closed form
+P = (XᵀX + λI)⁻¹, B = -P / diag(P) (column-wise), diag(B) = 0; a user's scores are x·B.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+from scipy.sparse import csr_matrix
+from threadpoolctl import threadpool_limits
+
+from recommenders.base import Recommender
+from recommenders.errors import RecommenderError
+
+logger = logging.getLogger(__name__)
+
+LARGE_CATALOGUE = 20_000
+"""Above this many items B (items² float32) and the float64 inversion get large: warn."""
+
+
+class EASERecommender(Recommender):
+    """Embarrassingly shallow autoencoder: dense item-item weights B from one matrix inverse.
+
+    `l2` is λ; Steck uses a few hundred on MovieLens-sized data. Memory is items² x 4 bytes
+    for B (plus items² x 8 while fitting), so catalogues beyond ~20k items are warned about.
+    BLAS runs on at most `threads` threads while fitting. `similarities(items)[i, h]` is
+    B[h, item_i], the weight history item h gives the item, so the inherited `explain`
+    (history weight x B[h, item], largest first) splits a score exactly into its parts.
+    """
+
+    name = "ease"
+
+    def __init__(self, l2: float = 500.0, threads: int = 1) -> None:
+        if l2 <= 0 or threads < 1:
+            raise RecommenderError("ease needs l2 > 0 and threads >= 1")
+        self.l2 = l2
+        self.threads = threads
+        self._weights: np.ndarray | None = None
+        self._known: np.ndarray | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"l2": self.l2, "threads": self.threads}
+
+    def fit(self, user_items: csr_matrix) -> None:
+        matrix = csr_matrix(user_items, dtype=np.float64, copy=True)
+        matrix.eliminate_zeros()
+        n_items = matrix.shape[1]
+        if n_items > LARGE_CATALOGUE:
+            logger.warning(
+                "ease: %d items need %.1f GB for B and twice that while fitting",
+                n_items,
+                n_items**2 * 4 / 1e9,
+            )
+        started = time.perf_counter()
+        gram = (matrix.T @ matrix).toarray()
+        gram[np.diag_indices(n_items)] += self.l2
+        with threadpool_limits(limits=self.threads, user_api="blas"):
+            precision = _spd_inverse(gram)
+        del gram
+        weights = precision / -np.diag(precision)
+        weights[np.diag_indices(n_items)] = 0.0
+        self._weights = weights.astype(np.float32)
+        self._known = np.diff(matrix.tocsc().indptr) > 0
+        logger.info(
+            "ease: fitted %d users x %d items in %.2fs",
+            *matrix.shape,
+            time.perf_counter() - started,
+        )
+
+    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
+        """x·B from the history alone (EASE keeps no per-user state); -inf for items nobody
+        interacted with and for users without history."""
+        weights = self._fitted(self._weights)
+        history = csr_matrix(user_items, dtype=np.float32)
+        scores = np.asarray(history @ weights, dtype=np.float32)
+        scores[:, ~self._fitted(self._known)] = -np.inf
+        scores[np.diff(history.indptr) == 0] = -np.inf
+        return scores
+
+    def similarities(self, items: np.ndarray) -> np.ndarray:
+        """Row i holds B[h, items[i]] over h; -inf where the weight is zero."""
+        weights = self._fitted(self._weights)
+        similarities = np.ascontiguousarray(weights[:, np.asarray(items, dtype=np.int64)].T)
+        similarities[similarities == 0] = -np.inf
+        return similarities
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"weights": self._fitted(self._weights), "known_items": self._fitted(self._known)}
+
+    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
+        self._weights = np.asarray(state["weights"], dtype=np.float32)
+        self._known = np.asarray(state["known_items"], dtype=bool)
+
+
+def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
+    """The inverse of a symmetric positive definite matrix via Cholesky (LAPACK potrf/potri)."""
+    potrf, potri = scipy.linalg.get_lapack_funcs(("potrf", "potri"), (matrix,))
+    factor, info = potrf(matrix, lower=True, overwrite_a=True, clean=False)
+    if info != 0:
+        raise RecommenderError(f"ease: XᵀX + λI is not positive definite (potrf info {info})")
+    inverse, info = potri(factor, lower=True, overwrite_c=True)
+    if info != 0:
+        raise RecommenderError(f"ease: cannot invert XᵀX + λI (potri info {info})")
+    lower = np.tril(inverse)
+    return lower + np.tril(inverse, -1).T

@@ -1,0 +1,249 @@
+"""Two published offline protocols, reproduced so that our numbers sit next to theirs.
+
+`movielens_100k`: Microsoft Recommenders' MovieLens-100k benchmark (python_stratified_split,
+75/25 per user, seed 42; every rating is a binary interaction; top-k with seen items removed).
+`amazon_beauty`: the leave-one-out protocol of SASRec / S3-Rec on their `Beauty.txt`
+(last item = test, second-to-last = validation, ranked against all items).
+
+Both take `split="validation"` to tune on data the test items never enter, and return a
+plain dict: the metrics, `train_seconds` and the counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from recommenders.errors import InteractionsError
+from recommenders.registry import get_recommender
+
+SPLITS = ("test", "validation")
+TRAIN_RATIO = 0.75
+"""Microsoft Recommenders' `python_stratified_split(ratio=0.75)`."""
+
+
+@dataclass
+class _Task:
+    """What one protocol run needs: a matrix to fit, and per evaluated user the history to
+    query with (and exclude) and the held-out items."""
+
+    train: csr_matrix
+    rows: np.ndarray
+    """Each evaluated user's row in `train` (-1: score from `history` alone)."""
+    history: csr_matrix
+    relevant: csr_matrix
+
+
+def movielens_100k(
+    path: Path,
+    *,
+    algorithm: str,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 42,
+    k: int = 10,
+    split: str = "test",
+) -> dict[str, Any]:
+    """Microsoft Recommenders' MovieLens-100k benchmark on `u.data` (user, item, rating, time).
+
+    Per user, in file order, the ratings are shuffled as pandas' `sample(frac=1,
+    random_state=seed)` does (`RandomState(seed).permutation`) and the first
+    `round(0.75 * n)` go to training. `split="validation"` splits that training part again
+    the same way and evaluates on its 25%. Metrics follow MS Recommenders: `ndcg`,
+    `precision`, `recall`, `hit_rate`; `map` divides each user's summed precision-at-hit by
+    the number of relevant items (their `map_at_k` until 1.2, which the published table
+    used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and `evaluation.py`'s);
+    `coverage` is distinct recommended items over distinct training items.
+    """
+    _check_split(split)
+    table = _read_u_data(path)
+    users, user_rows = np.unique(table[:, 0], return_inverse=True)
+    items, item_columns = np.unique(table[:, 1], return_inverse=True)
+    train, test = _stratified(user_rows, seed)
+    if split == "validation":
+        inner_train, inner_test = _stratified(user_rows[train], seed)
+        train, test = train[inner_train], train[inner_test]
+    shape = (len(users), len(items))
+    train_matrix = _binary(user_rows[train], item_columns[train], shape)
+    test_matrix = _binary(user_rows[test], item_columns[test], shape)
+    evaluated = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
+    task = _Task(train_matrix, evaluated, train_matrix[evaluated], test_matrix[evaluated])
+    result = _run(task, algorithm, params, k)
+    result["catalogue_items"] = len(items)
+    result["train_interactions"] = int(train_matrix.nnz)
+    result["test_interactions"] = int(test_matrix.nnz)
+    return result
+
+
+def amazon_beauty(
+    path: Path,
+    *,
+    algorithm: str,
+    params: Mapping[str, Any] | None = None,
+    k: int = 10,
+    split: str = "test",
+    recency_decay: float | None = None,
+) -> dict[str, Any]:
+    """SASRec / S3-Rec leave-one-out on `Beauty.txt` (`user item item ...`, oldest first).
+
+    Test: fit on every sequence but its last item, rank that item. Validation: fit on every
+    sequence but its last two, rank the second-to-last. Items are ranked against the whole
+    catalogue less the user's own history; `hit_rate` is HR@k, `ndcg` is 1/log2(rank + 2)
+    for the single held-out item. `recency_decay` (in (0, 1]) queries with a history whose
+    item at distance d from the end weighs decay**d (the training matrix stays binary); the
+    model then scores from that history alone (row -1), so ALS re-solves the user too.
+    """
+    _check_split(split)
+    if recency_decay is not None and not 0 < recency_decay <= 1:
+        raise ValueError("recency_decay must be in (0, 1]")
+    sequences = _read_sequences(path)
+    n_items = max((max(sequence) for sequence in sequences), default=0) + 1
+    held_out = 1 if split == "test" else 2
+    evaluated = np.array(
+        [user for user, sequence in enumerate(sequences) if len(sequence) > held_out],
+        dtype=np.int64,
+    )
+    histories = [sequences[user][:-held_out] for user in evaluated]
+    targets = np.array([sequences[user][-held_out] for user in evaluated], dtype=np.int64)
+    shape = (len(sequences), n_items)
+    train_rows = [
+        np.full(len(sequence) - held_out, user) for user, sequence in enumerate(sequences)
+    ]
+    train_items = [sequence[:-held_out] for sequence in sequences]
+    train_matrix = _binary(
+        np.concatenate(train_rows).astype(np.int64),
+        np.fromiter((item for part in train_items for item in part), dtype=np.int64),
+        shape,
+    )
+    relevant = csr_matrix(
+        (np.ones(len(targets), dtype=np.float32), targets, np.arange(len(targets) + 1)),
+        shape=(len(targets), n_items),
+    )
+    if recency_decay is None:
+        rows, history = evaluated, train_matrix[evaluated]
+    else:
+        rows = np.full(len(evaluated), -1, dtype=np.int64)
+        history = _decayed(histories, n_items, recency_decay)
+    result = _run(_Task(train_matrix, rows, history, relevant), algorithm, params, k)
+    result["catalogue_items"] = n_items - 1  # ids start at 1
+    result["train_interactions"] = int(train_matrix.nnz)
+    return result
+
+
+def _check_split(split: str) -> None:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+
+
+def _read_u_data(path: Path) -> np.ndarray:
+    try:
+        table = np.loadtxt(path, dtype=np.int64, delimiter="\t", ndmin=2)
+    except (OSError, ValueError) as exc:
+        raise InteractionsError(f"{path}: not a MovieLens u.data file ({exc})") from exc
+    if table.shape[1] < 2 or len(table) == 0:
+        raise InteractionsError(f"{path}: expected tab-separated user, item, rating, time")
+    return table
+
+
+def _read_sequences(path: Path) -> list[list[int]]:
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            return [[int(token) for token in line.split()[1:]] for line in handle if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise InteractionsError(f"{path}: not a `user item item ...` file ({exc})") from exc
+
+
+def _stratified(user_rows: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the training and test rows: per user (in order of appearance),
+    `RandomState(seed).permutation`, the first round(0.75 n) train."""
+    order = np.argsort(user_rows, kind="stable")
+    bounds = np.flatnonzero(np.diff(user_rows[order])) + 1
+    train, test = [], []
+    for group in np.split(order, bounds):
+        shuffled = group[np.random.RandomState(seed).permutation(len(group))]
+        cut = round(TRAIN_RATIO * len(group))
+        train.append(shuffled[:cut])
+        test.append(shuffled[cut:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
+def _binary(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> csr_matrix:
+    matrix = csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=shape, dtype=np.float32
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def _decayed(histories: Sequence[Sequence[int]], n_items: int, decay: float) -> csr_matrix:
+    """One row per history, the item at distance d from the end weighing decay**d (an item
+    seen more than once keeps its most recent weight)."""
+    indptr: list[int] = [0]
+    columns: list[int] = []
+    weights: list[float] = []
+    for history in histories:
+        last = {item: position for position, item in enumerate(history)}
+        columns.extend(last)
+        weights.extend(decay ** (len(history) - 1 - position) for position in last.values())
+        indptr.append(len(columns))
+    matrix = csr_matrix(
+        (np.asarray(weights, dtype=np.float32), np.asarray(columns, dtype=np.int64), indptr),
+        shape=(len(histories), n_items),
+    )
+    matrix.sort_indices()
+    return matrix
+
+
+def _run(task: _Task, algorithm: str, params: Mapping[str, Any] | None, k: int) -> dict[str, Any]:
+    model = get_recommender(algorithm, **dict(params or {}))
+    started = time.perf_counter()
+    model.fit(task.train)
+    train_seconds = time.perf_counter() - started
+    exclude = task.history.copy()
+    exclude.data[:] = 1.0
+    ids, _ = model.recommend(task.rows, task.history, k, exclude=exclude)
+    metrics = _ranking_metrics(ids, task.relevant, k)
+    trained_items = int((np.diff(task.train.tocsc().indptr) > 0).sum())
+    recommended = np.unique(ids[ids >= 0])
+    return {
+        "algorithm": algorithm,
+        "params": model.params,
+        "k": k,
+        **metrics,
+        "coverage": len(recommended) / max(trained_items, 1),
+        "train_seconds": train_seconds,
+        "users": int(task.train.shape[0]),
+        "evaluated_users": len(ids),
+        "trained_items": trained_items,
+    }
+
+
+def _ranking_metrics(ids: np.ndarray, relevant: csr_matrix, k: int) -> dict[str, float]:
+    """Binary-relevance means over users (MS Recommenders' definitions, see movielens_100k)."""
+    hits = np.zeros(ids.shape, dtype=bool)
+    for row in range(len(ids)):
+        targets = relevant.indices[relevant.indptr[row] : relevant.indptr[row + 1]]
+        hits[row] = np.isin(ids[row], targets) & (ids[row] >= 0)
+    sizes = np.diff(relevant.indptr).astype(np.float64)
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    ideal = np.cumsum(discounts)[np.minimum(sizes, k).astype(np.int64) - 1]
+    precision_at_hits = (np.cumsum(hits, axis=1) / np.arange(1, k + 1) * hits).sum(axis=1)
+    count = hits.sum(axis=1)
+
+    def mean(values: np.ndarray) -> float:
+        return float(values.mean()) if len(values) else 0.0
+
+    return {
+        "ndcg": mean((hits * discounts).sum(axis=1) / ideal),
+        "precision": mean(count / k),
+        "recall": mean(count / sizes),
+        "map": mean(precision_at_hits / sizes),
+        "map_at_k": mean(precision_at_hits / np.minimum(sizes, k)),
+        "hit_rate": mean(count > 0),
+    }
