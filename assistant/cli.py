@@ -125,7 +125,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         return
     if args.user_id is None:
         raise BadRequest("give a USER_ID or --batch FILE")
-    suggestions, filters = shop.recommend(args.user_id, args.k, query=args.query)
+    suggestions, filters = shop.recommend(args.user_id, args.k, query=args.query, viewing=args.item)
     payload = {
         "user_id": args.user_id,
         "query": args.query,
@@ -238,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("user_id", nargs="?")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--query", help="constrain to a shopping intent, e.g. 'puzzles under 20'")
+    p.add_argument("--item", help="the product the shopper is looking at (cold start)")
     p.add_argument("--batch", help="file with one user id per line")
     p.set_defaults(run=cmd_recommend)
 

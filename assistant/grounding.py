@@ -1,11 +1,15 @@
-"""The grounding check: a reply may only state prices, product ids and order ids that came
-from this turn's tool results (or the shopper's own message)."""
+"""The grounding check: a reply may only name products, state prices and stock, and cite
+orders that came from this turn's tool results (or the shopper's own message)."""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from retrieval.catalog import Product
 
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
@@ -13,6 +17,33 @@ if TYPE_CHECKING:
 _PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)")
 _TOKEN = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9_-]{2,}\b")
 _ORDER_ID = re.compile(r"\b[A-Z]{2,4}-\d{4,10}\b")
+_WORD = re.compile(r"\w+")
+_OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable)\b", re.IGNORECASE)
+_IN_STOCK = re.compile(r"(?<!out of )\bin stock\b", re.IGNORECASE)
+_KEY_WORDS = 3
+
+
+class TitleIndex:
+    """Finds catalog titles quoted in a text without scanning every title: candidates are
+    looked up by their first words, then confirmed as substrings."""
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        self._by_key: dict[tuple[str, ...], list[Product]] = defaultdict(list)
+        for product in products:
+            words = tuple(w.lower() for w in _WORD.findall(product.title))
+            if len(words) >= 2:  # one-word titles are too common to attribute
+                self._by_key[words[:_KEY_WORDS]].append(product)
+
+    def find(self, text: str) -> list[Product]:
+        words = [w.lower() for w in _WORD.findall(text)]
+        lowered = text.lower()
+        found: dict[str, Product] = {}
+        for start in range(len(words)):
+            for size in range(_KEY_WORDS, 1, -1):
+                for product in self._by_key.get(tuple(words[start : start + size]), ()):
+                    if product.title.lower() in lowered:
+                        found[product.id] = product
+        return list(found.values())
 
 
 @dataclass
@@ -26,19 +57,19 @@ class GroundingReport:
 
 def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport:
     report = GroundingReport()
-    known_prices = {round(p.price, 2) for p in tools.products.values() if p.price is not None}
-    for order in tools.orders.values():
-        known_prices.add(round(float(order.get("total") or 0.0), 2))
-        known_prices |= {round(float(i.get("unit_price") or 0.0), 2) for i in order["items"]}
-    quoted = message + " " + " ".join(p.text for p in tools.passages)
-    known_prices |= {_amount(m) for m in _PRICE.findall(quoted)}
-    known_prices |= _filter_prices(tools)
-    for match in _PRICE.findall(reply):
-        if _amount(match) not in known_prices:
-            report.problems.append(f"price ${match} not returned by any tool")
+    _check_prices(reply, message, tools, report)
+    ordered = {item["product_id"] for o in tools.orders.values() for item in o["items"]}
     for token in set(_TOKEN.findall(reply)):
-        if token not in tools.products and tools.shop.engine.get(token) is not None:
+        if token not in tools.products and token not in ordered and tools.shop.engine.get(token):
             report.problems.append(f"product {token} not returned by any tool")
+    for line in reply.splitlines():
+        for product in tools.shop.titles.find(line):
+            if product.id not in tools.products and product.id not in ordered:
+                report.problems.append(f"product {product.title!r} not returned by any tool")
+            elif _OUT_OF_STOCK.search(line) and product.in_stock:
+                report.problems.append(f"{product.title!r} is in stock, not out of stock")
+            elif _IN_STOCK.search(line) and not product.in_stock:
+                report.problems.append(f"{product.title!r} is out of stock")
     known_orders = set(tools.orders) | ({tools.pending["order_id"]} if tools.pending else set())
     for order_id in set(_ORDER_ID.findall(reply)):
         if order_id not in known_orders and order_id not in message.upper():
@@ -46,14 +77,23 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
     return report
 
 
-def _amount(text: str) -> float:
-    return round(float(text.replace(",", "")), 2)
-
-
-def _filter_prices(tools: Toolbox) -> set[float]:
+def _check_prices(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
+    known = {round(p.price, 2) for p in tools.products.values() if p.price is not None}
+    for order in tools.orders.values():
+        known.add(round(float(order.get("total") or 0.0), 2))
+        known |= {round(float(i.get("unit_price") or 0.0), 2) for i in order["items"]}
+    quoted = message + " " + " ".join(p.text for p in tools.passages)
+    known |= {_amount(m) for m in _PRICE.findall(quoted)}
     filters = tools.session.state.get("filters") or {}
-    return {
+    known |= {
         round(float(filters[key]), 2)
         for key in ("price_min", "price_max")
         if filters.get(key) is not None
     }
+    for match in _PRICE.findall(reply):
+        if _amount(match) not in known:
+            report.problems.append(f"price ${match} not returned by any tool")
+
+
+def _amount(text: str) -> float:
+    return round(float(text.replace(",", "")), 2)

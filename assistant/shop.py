@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.db import Database
 from assistant.errors import BadRequest, NotFound
+from assistant.grounding import TitleIndex
 from assistant.home import Home, build_demo, train_intents
 from assistant.nlu.intents import IntentModel
 from assistant.policies import PolicyIndex
@@ -89,6 +90,7 @@ class Shop:
         self.intents = intents
         self.policies = policies
         self.db = db
+        self.titles = TitleIndex(engine.products)
 
     @classmethod
     def open(
@@ -167,12 +169,19 @@ class Shop:
 
     # recommendations ------------------------------------------------------------
     def recommend(
-        self, user_id: str, k: int = 10, query: str | None = None
+        self, user_id: str, k: int = 10, query: str | None = None, viewing: str | None = None
     ) -> tuple[list[Suggestion], Filters]:
-        """Personal top-k, constrained to what `query` asks for (its words and filters)."""
+        """Top-k for a shopper, constrained to what `query` asks for (its words and filters).
+
+        The cold-start chain: a shopper with history (trained, or live events folded in) gets
+        the model's picks; one without history who is `viewing` a product gets products like
+        it; otherwise popular products. Each step keeps to the query's matches, and matches
+        of the query fill any shortfall.
+        """
         if not 1 <= k <= 100:
             raise BadRequest("k must be between 1 and 100")
         filters = Filters()
+        matches: list[Product] = []
         allowed: set[str] | None = None
         if query and query.strip():
             try:
@@ -180,15 +189,29 @@ class Shop:
             except EmptyQueryError as exc:
                 raise BadRequest("the query is empty") from exc
             filters = result.filters
-            allowed = {hit.product.id for hit in result.hits}
+            matches = [hit.product for hit in result.hits]
+            allowed = {p.id for p in matches}
+        picks: dict[str, Suggestion] = {}
+        known = self.recs is not None and self.recs.knows_user(user_id)
+        if viewing is not None and not known:
+            seen = self.product(viewing)
+            for hit in self.engine.similar(viewing, k=max(3 * k, 30)):
+                if allowed is None or hit.product.id in allowed:
+                    reason = f"similar to {seen.title}, which you are looking at"
+                    picks.setdefault(hit.product.id, Suggestion(hit.product, hit.score, reason))
         if self.recs is None:
-            return self._top_rated(k, allowed), filters
-        suggestions = []
-        for rec in self.recs.recommend(user_id, k, allowed=allowed):
-            product = self.engine.get(rec.item_id)
-            if product is not None:
-                suggestions.append(Suggestion(product, rec.score, rec.reason))
-        return suggestions, filters
+            for suggestion in self._top_rated(k, allowed):
+                picks.setdefault(suggestion.product.id, suggestion)
+        elif len(picks) < k:
+            for rec in self.recs.recommend(user_id, k, allowed=allowed):
+                product = self.engine.get(rec.item_id)
+                if product is not None:
+                    picks.setdefault(product.id, Suggestion(product, rec.score, rec.reason))
+        for product in matches:
+            if len(picks) >= k:
+                break
+            picks.setdefault(product.id, Suggestion(product, 0.0, f'matches "{query}"'))
+        return list(picks.values())[:k], filters
 
     def record_event(self, user_id: str, item_id: str, event: str) -> None:
         """A view, cart or purchase: the shopper's next recommendations reflect it at once."""

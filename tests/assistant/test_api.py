@@ -139,3 +139,19 @@ def test_event_errors(client):
     tent = client.get("/v1/search", params={"q": "tent", "k": 1}).json()["results"][0]["id"]
     _error(client.post("/v1/events", json={"user_id": "u", "item_id": tent, "event": "like"}), 400)
     _error(client.post("/v1/events", json={"user_id": "u"}), 422)
+
+
+def test_cold_start_chain(client, shop):
+    tent = client.get("/v1/search", params={"q": "camping tent", "k": 1}).json()["results"][0]
+    viewing = client.get(
+        "/v1/users/brand-new-shopper/recommendations", params={"k": 5, "item": tent["id"]}
+    ).json()["items"]
+    assert all("you are looking at" in i["reason"] for i in viewing)
+    assert tent["id"] not in {i["id"] for i in viewing}
+    assert all("Camping" in shop.product(i["id"]).category for i in viewing[:3])
+    nothing = client.get("/v1/users/brand-new-shopper/recommendations", params={"k": 5}).json()
+    assert all(i["reason"].startswith("popular") for i in nothing["items"])
+    scoped = client.get(
+        "/v1/users/brand-new-shopper/recommendations", params={"k": 5, "q": "puzzles under 15"}
+    ).json()["items"]
+    assert len(scoped) == 5 and all(i["price"] < 15 for i in scoped)

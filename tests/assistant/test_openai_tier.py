@@ -164,3 +164,34 @@ def test_the_model_cannot_skip_the_shoppers_confirmation(shop, demo_orders):
     assert shop.db.order_for_user("SA-777001", "llm-tester")["status"] == "processing"
     assistant.chat("yes", session_id=first.session_id, user_id="llm-tester")
     assert shop.db.order_for_user("SA-777001", "llm-tester")["status"] == "cancelled"
+
+
+def test_invented_product_and_stock_claims_are_replaced(shop):
+    listed, other = shop.search("jigsaw puzzle", k=2).hits
+    in_stock = next(p for p in shop.engine.products if p.in_stock and p.id != listed.product.id)
+    for invented in (
+        f"You might also like the {other.product.title}.",  # never returned by a tool
+        f"Sorry, the {listed.product.title} is out of stock."
+        if listed.product.in_stock
+        else f"The {listed.product.title} is in stock.",
+    ):
+        server = ScriptedServer(
+            completion(
+                tool_calls=[
+                    {"name": "search_products", "arguments": {"query": "jigsaw puzzle", "k": 1}}
+                ]
+            ),
+            completion(invented),
+        )
+        assistant = _assistant(shop, server)
+        response = assistant.chat("a jigsaw puzzle please")
+        assert response.backend == "local", invented
+        assert assistant.grounding_failures == 1
+    assert in_stock  # the catalog has both kinds, so the stock check is exercised
+
+
+def test_title_index_finds_quoted_titles(shop):
+    product = shop.engine.products[3]
+    found = shop.titles.find(f"Have a look at the {product.title}, it's great")
+    assert product.id in {p.id for p in found}
+    assert shop.titles.find("nothing from the catalog here") == []

@@ -19,8 +19,11 @@ def recommendations(
     shop: Annotated[Shop, Depends(get_shop)],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     q: Annotated[str | None, Query(description="A need that constrains the picks.")] = None,
+    item: Annotated[
+        str | None, Query(description="The product the shopper is looking at (cold start).")
+    ] = None,
 ) -> dict[str, Any]:
-    suggestions, filters = shop.recommend(user_id, k, query=q)
+    suggestions, filters = shop.recommend(user_id, k, query=q, viewing=item)
     return {
         "user_id": user_id,
         "query": q,
