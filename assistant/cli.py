@@ -199,6 +199,15 @@ def cmd_nlu(args: argparse.Namespace) -> None:
         )
 
 
+def cmd_eval_chat(args: argparse.Namespace) -> None:
+    from assistant.chat_eval import DEFAULT_CONVERSATIONS, evaluate, load_conversations
+
+    settings = _settings(args)
+    conversations = load_conversations(Path(args.conversations or DEFAULT_CONVERSATIONS))
+    metrics = evaluate(settings, conversations, args.llm or settings.llm)
+    _emit(args, metrics, json.dumps(metrics, indent=2))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -257,6 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session")
     p.add_argument("--user")
     p.set_defaults(run=cmd_ask)
+
+    p = commands.add_parser("eval", help="offline evaluation with standard metrics")
+    evals = p.add_subparsers(dest="eval_command", required=True)
+    t = evals.add_parser("chat", parents=[common], help="scripted conversations, per tier")
+    t.add_argument("--conversations", help="JSONL conversation set (default: the project's)")
+    t.add_argument("--llm", help="backend to evaluate: local (default) or openai:MODEL")
+    t.set_defaults(run=cmd_eval_chat)
 
     p = commands.add_parser("serve", parents=[common], help="run the HTTP API")
     p.add_argument("--host", default="127.0.0.1")

@@ -59,6 +59,7 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
     report = GroundingReport()
     _check_prices(reply, message, tools, report)
     ordered = {item["product_id"] for o in tools.orders.values() for item in o["items"]}
+    ordered |= tools.history
     for token in set(_TOKEN.findall(reply)):
         if token not in tools.products and token not in ordered and tools.shop.engine.get(token):
             report.problems.append(f"product {token} not returned by any tool")

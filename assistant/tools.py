@@ -54,6 +54,7 @@ class Toolbox:
     products: dict[str, Product] = field(default_factory=dict)
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
+    history: set[str] = field(default_factory=set)  # products a reason may cite as the shopper's
     shown: list[str] = field(default_factory=list)
     handed_off: str | None = None
     pending: dict[str, Any] | None = field(default=None, init=False)
@@ -138,6 +139,8 @@ class Toolbox:
             self.user_id or "", max(1, min(k, 10)), query=query or None
         )
         self._show([s.product for s in suggestions])
+        if self.user_id and self.shop.recs is not None:
+            self.history |= set(self.shop.recs.history(self.user_id))
         return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}
 
     def get_order_status(self, order_id: str) -> dict[str, Any]:
@@ -289,6 +292,9 @@ class Toolbox:
         self._remember(products, shown=True)
         self.session.state["shown"] = [p.id for p in products]
         self.session.state["shown_prices"] = [p.price for p in products if p.price is not None]
+        categories = {p.category.split(" > ")[-1] for p in products if p.category}
+        # A listing from one category keeps follow-ups ("anything cheaper?") inside it.
+        self.session.state["shown_category"] = categories.pop() if len(categories) == 1 else None
 
     def _remember(self, products: list[Product], *, shown: bool) -> None:
         for product in products:

@@ -29,7 +29,7 @@ _REQUEST_WORDS = _FOLLOW_UP_WORDS | frozenset(
             "recommend recommendation recommendations suggest suggestion suggestions pick picks",
             "for my i'm im to of on need looking look find buy want like should good nice best",
             "popular trending right now based bought give surprise things stuff might enjoy",
-            "which your we us our",
+            "which your we us our search find product products item items stuff help",
             "gift",
             "gifts",
         ]
@@ -45,6 +45,33 @@ _YES = re.compile(
 _NO = re.compile(
     r"^\s*(?:no|nope|nah|don'?t|do not|never ?mind|stop|keep it|leave it)\b", re.IGNORECASE
 )
+
+
+_ORDER_INTENTS = frozenset(
+    {
+        "track_order",
+        "cancel_order",
+        "change_order",
+        "get_refund",
+        "track_refund",
+        "change_shipping_address",
+        "set_up_shipping_address",
+        "check_invoices",
+        "get_invoice",
+    }
+)
+_ORDER_VERBS = (
+    (re.compile(r"\bcancel", re.IGNORECASE), "cancel_order"),
+    (re.compile(r"\b(?:refund|return|send (?:it )?back)", re.IGNORECASE), "get_refund"),
+    (re.compile(r"\baddress\b", re.IGNORECASE), "change_shipping_address"),
+)
+
+
+def _order_intent(intent: str, message: str, entities: Entities) -> str:
+    """A message naming an order id is about that order, whatever the classifier thinks."""
+    if not entities.order_ids or intent in _ORDER_INTENTS:
+        return intent
+    return next((name for verb, name in _ORDER_VERBS if verb.search(message)), "track_order")
 
 
 @dataclass
@@ -83,15 +110,18 @@ def understand(
     if follow_up:
         text = previous_query if not content else f"{previous_query} {' '.join(content)}"
         filters = previous_filters.merged(parsed.filters)
+        if filters.category is None and state.get("shown_category"):
+            filters = filters.merged(Filters(category=state["shown_category"]))
         if _CHEAPER.search(message) and state.get("shown_prices"):
             cheapest = min(state["shown_prices"])
             filters = filters.merged(Filters(price_max=round(cheapest - 0.01, 2)))
     else:
         text, filters = parsed.text, parsed.filters
+    entities = extract_entities(message)
     return Understanding(
-        intent=prediction.intent,
+        intent=_order_intent(prediction.intent, message, entities),
         confidence=prediction.confidence,
-        entities=extract_entities(message),
+        entities=entities,
         search_text=text.strip(),
         topic=" ".join(w for w in _WORD.findall(parsed.text.lower()) if w not in _REQUEST_WORDS),
         filters=filters,

@@ -98,7 +98,7 @@ class LocalBackend(ChatBackend):
     # -- shopping ----------------------------------------------------------------
     def _search(self, turn: Turn, tools: Toolbox) -> str:
         u = turn.understanding
-        if not u.search_text and u.filters.is_empty():
+        if not u.topic and not u.follow_up and u.filters.is_empty():
             return render("clarify")
         f = u.filters
         result = tools.call(

@@ -21,7 +21,7 @@ def sdk(shop):
 
 
 def test_completion_and_stateless_follow_up(sdk):
-    messages = [{"role": "user", "content": "show me puzzles under $20"}]
+    messages = [{"role": "user", "content": "headphones under $100"}]
     first = sdk.chat.completions.create(model="shopassist", messages=messages)
     reply = first.choices[0].message.content
     assert first.choices[0].finish_reason == "stop" and "$" in reply
