@@ -33,6 +33,9 @@ class Recommender(ABC):
     name: ClassVar[str]
     personalised: ClassVar[bool] = True
     """False for models whose scores do not depend on the user (popularity)."""
+    sequential: ClassVar[bool] = False
+    """True for models whose `fit` reads each user's order from the weights (larger = later);
+    the protocols then train them on position-weighted histories instead of binary ones."""
 
     @abstractmethod
     def fit(self, user_items: csr_matrix) -> None:

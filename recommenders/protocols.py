@@ -21,9 +21,27 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from recommenders.errors import InteractionsError
-from recommenders.registry import get_recommender
+from recommenders.registry import get_recommender, recommender_class
 
 SPLITS = ("test", "validation")
+PROTOCOLS = ("movielens_100k", "amazon_beauty")
+BEST: dict[str, tuple[str, dict[str, Any]]] = {
+    "movielens_100k": (
+        "blend",
+        {
+            "components": [
+                ["ease", {"l2": 500.0}, 1.0],
+                ["rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}, 1.0],
+                ["als", {"factors": 32, "regularization": 1.0}, 1.0],
+            ]
+        },
+    ),
+    "amazon_beauty": ("transitions", {"window": 1, "backward": 0.0}),
+}
+"""Per protocol, the algorithm and parameters with the best validation nDCG@10 (the grids
+and their numbers are in benchmarks/recs_eval.py)."""
+SEQUENTIAL_RECENCY_DECAY = 0.2
+"""`amazon_beauty`'s query-history decay for sequential models (chosen on validation)."""
 TRAIN_RATIO = 0.75
 """Microsoft Recommenders' `python_stratified_split(ratio=0.75)`."""
 
@@ -58,7 +76,8 @@ def movielens_100k(
     `precision`, `recall`, `hit_rate`; `map` divides each user's summed precision-at-hit by
     the number of relevant items (their `map_at_k` until 1.2, which the published table
     used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and `evaluation.py`'s);
-    `coverage` is distinct recommended items over distinct training items.
+    `coverage` is distinct recommended items over distinct training items. Sequential
+    models (`Recommender.sequential`) are trained on weights that grow with the rating time.
     """
     _check_split(split)
     table = _read_u_data(path)
@@ -70,9 +89,12 @@ def movielens_100k(
         train, test = train[inner_train], train[inner_test]
     shape = (len(users), len(items))
     train_matrix = _binary(user_rows[train], item_columns[train], shape)
+    if recommender_class(algorithm).sequential and table.shape[1] >= 4:
+        train_matrix = _by_time(user_rows[train], item_columns[train], table[train, 3], shape)
     test_matrix = _binary(user_rows[test], item_columns[test], shape)
     evaluated = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
-    task = _Task(train_matrix, evaluated, train_matrix[evaluated], test_matrix[evaluated])
+    history = _binary(user_rows[train], item_columns[train], shape)[evaluated]
+    task = _Task(train_matrix, evaluated, history, test_matrix[evaluated])
     result = _run(task, algorithm, params, k)
     result["catalogue_items"] = len(items)
     result["train_interactions"] = int(train_matrix.nnz)
@@ -97,6 +119,7 @@ def amazon_beauty(
     for the single held-out item. `recency_decay` (in (0, 1]) queries with a history whose
     item at distance d from the end weighs decay**d (the training matrix stays binary); the
     model then scores from that history alone (row -1), so ALS re-solves the user too.
+    Sequential models are trained on weights (position + 1) / length, which keep the order.
     """
     _check_split(split)
     if recency_decay is not None and not 0 < recency_decay <= 1:
@@ -120,6 +143,8 @@ def amazon_beauty(
         np.fromiter((item for part in train_items for item in part), dtype=np.int64),
         shape,
     )
+    if recommender_class(algorithm).sequential:
+        train_matrix = _positional(train_items, n_items)
     relevant = csr_matrix(
         (np.ones(len(targets), dtype=np.float32), targets, np.arange(len(targets) + 1)),
         shape=(len(targets), n_items),
@@ -133,6 +158,28 @@ def amazon_beauty(
     result["catalogue_items"] = n_items - 1  # ids start at 1
     result["train_interactions"] = int(train_matrix.nnz)
     return result
+
+
+def run(
+    protocol: str,
+    path: Path,
+    *,
+    algorithm: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    split: str = "test",
+) -> dict[str, Any]:
+    """Run `protocol` ("movielens_100k" or "amazon_beauty") on `path`; no `algorithm` means
+    `BEST[protocol]` (with its parameters unless `params` are given). On Beauty, sequential
+    algorithms are queried with histories decayed by `SEQUENTIAL_RECENCY_DECAY`."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+    if algorithm is None:
+        algorithm, best = BEST[protocol]
+        params = best if params is None else params
+    if protocol == "movielens_100k":
+        return movielens_100k(path, algorithm=algorithm, params=params, split=split)
+    decay = SEQUENTIAL_RECENCY_DECAY if recommender_class(algorithm).sequential else None
+    return amazon_beauty(path, algorithm=algorithm, params=params, split=split, recency_decay=decay)
 
 
 def _check_split(split: str) -> None:
@@ -178,6 +225,34 @@ def _binary(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> cs
     )
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
+    return matrix
+
+
+def _by_time(
+    rows: np.ndarray, columns: np.ndarray, times: np.ndarray, shape: tuple[int, int]
+) -> csr_matrix:
+    """Weights in (0, 1] growing with `times` (the latest of repeated pairs kept)."""
+    span = float(times.max() - times.min()) + 1.0 if len(times) else 1.0
+    weights = ((times - times.min() + 1.0) / span).astype(np.float32) if len(times) else times
+    return csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float32)
+
+
+def _positional(histories: Sequence[Sequence[int]], n_items: int) -> csr_matrix:
+    """One row per history, the item at position p of n weighing (p + 1) / n (an item seen
+    more than once keeps its latest position)."""
+    indptr: list[int] = [0]
+    columns: list[int] = []
+    weights: list[float] = []
+    for history in histories:
+        last = {item: position for position, item in enumerate(history)}
+        columns.extend(last)
+        weights.extend((position + 1) / len(history) for position in last.values())
+        indptr.append(len(columns))
+    matrix = csr_matrix(
+        (np.asarray(weights, dtype=np.float32), np.asarray(columns, dtype=np.int64), indptr),
+        shape=(len(histories), n_items),
+    )
+    matrix.sort_indices()
     return matrix
 
 

@@ -13,6 +13,10 @@ _ALGORITHMS = {
     "itemknn": ("recommenders.itemknn", "ItemKNNRecommender"),
     "als": ("recommenders.als", "ALSRecommender"),
     "ease": ("recommenders.ease", "EASERecommender"),
+    "bpr": ("recommenders.bpr", "BPRRecommender"),
+    "transitions": ("recommenders.transitions", "TransitionRecommender"),
+    "rp3beta": ("recommenders.rp3beta", "RP3betaRecommender"),
+    "blend": ("recommenders.blend", "BlendRecommender"),
 }
 
 

@@ -22,7 +22,17 @@ def _one_blas_thread() -> Iterator[None]:
         yield
 
 
-SMALL_DATA_PARAMS: dict[str, dict[str, object]] = {"als": {"factors": 4, "regularization": 5.0}}
+SMALL_DATA_PARAMS: dict[str, dict[str, object]] = {
+    "als": {"factors": 4, "regularization": 5.0},
+    "bpr": {"factors": 4, "learning_rate": 0.05, "iterations": 200},
+    "blend": {
+        "components": [
+            ["ease", {"l2": 10.0}, 1.0],
+            ["rp3beta", {}, 1.0],
+            ["als", {"factors": 4, "regularization": 5.0}, 0.5],
+        ]
+    },
+}
 """Parameters for data this small (64 factors would only memorise 60 users' histories)."""
 
 

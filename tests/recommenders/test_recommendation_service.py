@@ -16,6 +16,7 @@ from recommenders import (
     UnknownItemError,
     algorithms,
 )
+from tests.recommenders.conftest import SMALL_DATA_PARAMS
 
 ITEMS = [f"toy{i}" for i in range(12)] + [f"lamp{i}" for i in range(12)] + ["new0", "new1"]
 TITLES = {item: item.replace("toy", "Toy #").replace("lamp", "Lamp #") for item in ITEMS}
@@ -24,7 +25,7 @@ CATEGORIES = {
     **{f"toy{i}": "Toys & Games > Puzzles" for i in range(12)},
     **{f"lamp{i}": "Home > Lighting > Lamps" for i in range(12)},
 }
-PARAMS = {"als": {"factors": 4, "regularization": 5.0}}
+PARAMS = SMALL_DATA_PARAMS
 
 
 def _events(seed: int = 5) -> list[Event]:

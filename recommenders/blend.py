@@ -1,0 +1,118 @@
+"""A weighted blend of other recommenders' per-user standardised scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from recommenders.base import Recommender
+from recommenders.errors import RecommenderError
+
+DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any], float], ...] = (
+    ("ease", {"l2": 500.0}, 1.0),
+    ("rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}, 1.0),
+    ("als", {"factors": 32, "regularization": 1.0}, 1.0),
+)
+"""Chosen on MovieLens-100k validation (see benchmarks/recs_eval.py)."""
+_MISSING = -5.0
+"""The standardised score of an item a component cannot score (-inf), among those it can."""
+
+
+class BlendRecommender(Recommender):
+    """Sum over `components` (name, params, weight) of weight x the component's scores,
+    standardised per user (z-score over the items outside the user's history).
+
+    Scores and similarities are -inf only where every component has none. `explain` is the
+    explanation of the component with the largest weight.
+    """
+
+    name = "blend"
+
+    def __init__(self, components: Sequence[Sequence[Any]] = DEFAULT_COMPONENTS) -> None:
+        from recommenders.registry import get_recommender
+
+        if not components:
+            raise RecommenderError("blend needs at least one component")
+        self.components = [(str(n), dict(p), float(w)) for n, p, w in components]
+        if any(weight <= 0 for _, _, weight in self.components):
+            raise RecommenderError("blend weights must be > 0")
+        if any(name == self.name for name, _, _ in self.components):
+            raise RecommenderError("a blend cannot contain a blend")
+        self._models = [get_recommender(n, **p) for n, p, _ in self.components]
+        self._is_fitted = False
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"components": [[n, p, w] for n, p, w in self.components]}
+
+    def fit(self, user_items: csr_matrix) -> None:
+        for model in self._models:
+            model.fit(user_items)
+        self._is_fitted = True
+
+    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
+        self._fitted(self._is_fitted or None)
+        history = csr_matrix(user_items)
+        seen = np.zeros(history.shape, dtype=bool)
+        coo = history.tocoo()
+        seen[coo.row[coo.data != 0], coo.col[coo.data != 0]] = True
+        parts = [model.scores(user_rows, user_items) for model in self._models]
+        return self._combine(parts, seen)
+
+    def similarities(self, items: np.ndarray) -> np.ndarray:
+        self._fitted(self._is_fitted or None)
+        parts = [model.similarities(items) for model in self._models]
+        return self._combine(parts, np.zeros(parts[0].shape, dtype=bool))
+
+    def explain(
+        self, user_row: int, user_items: csr_matrix, item: int, top: int = 3
+    ) -> list[tuple[int, float]]:
+        self._fitted(self._is_fitted or None)
+        weights = [weight for _, _, weight in self.components]
+        return self._models[int(np.argmax(weights))].explain(user_row, user_items, item, top)
+
+    def _combine(self, parts: list[np.ndarray], seen: np.ndarray) -> np.ndarray:
+        total = np.zeros(parts[0].shape, dtype=np.float64)
+        scored = np.zeros(parts[0].shape, dtype=bool)
+        for (_, _, weight), part in zip(self.components, parts, strict=True):
+            finite = np.isfinite(part)
+            total += weight * _standardised(part, finite & ~seen, finite)
+            scored |= finite
+        total[~scored] = -np.inf
+        return total.astype(np.float32)
+
+    def _state(self) -> dict[str, np.ndarray]:
+        self._fitted(self._is_fitted or None)
+        return {
+            f"{index}.{key}": value
+            for index, model in enumerate(self._models)
+            for key, value in model._state().items()
+        }
+
+    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
+        for index, model in enumerate(self._models):
+            prefix = f"{index}."
+            model._restore(
+                {
+                    key[len(prefix) :]: value
+                    for key, value in state.items()
+                    if key.startswith(prefix)
+                }
+            )
+        self._is_fitted = True
+
+
+def _standardised(scores: np.ndarray, counted: np.ndarray, finite: np.ndarray) -> np.ndarray:
+    """Per row, (score - mean) / std over the `counted` cells; _MISSING where not finite."""
+    values = np.where(counted, scores, 0.0).astype(np.float64)
+    count = np.maximum(counted.sum(axis=1, keepdims=True), 1)
+    mean = values.sum(axis=1, keepdims=True) / count
+    spread = np.sqrt(
+        (np.where(counted, values - mean, 0.0) ** 2).sum(axis=1, keepdims=True) / count
+    )
+    with np.errstate(invalid="ignore"):
+        standard = (np.where(finite, scores, 0.0) - mean) / (spread + 1e-12)
+    return np.where(finite, standard, _MISSING)

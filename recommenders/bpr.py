@@ -1,0 +1,161 @@
+"""Bayesian personalised ranking (Rendle et al. 2009) on implicit's CPU BPR.
+
+implicit learns `factors + 1` columns: the last is an item bias, matched by a constant 1 in
+every user vector, so a score is user · item over all columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from implicit.cpu.bpr import BayesianPersonalizedRanking
+from scipy.sparse import csr_matrix
+from threadpoolctl import threadpool_limits
+
+from recommenders.base import Recommender, explain_row, largest
+from recommenders.errors import RecommenderError
+
+logger = logging.getLogger(__name__)
+
+
+class BPRRecommender(Recommender):
+    """Matrix factorisation trained by SGD on sampled (user, seen item, unseen item) triples.
+
+    Only which items a user interacted with matters (weights are not confidences). A user
+    given as row -1 is folded in as the weighted mean of their history's item vectors (BPR
+    has no closed-form user solve); `explain` splits such a score exactly into those parts,
+    and uses the same fold-in for trained users. Items without interactions get no score.
+    """
+
+    name = "bpr"
+
+    def __init__(
+        self,
+        factors: int = 64,
+        learning_rate: float = 0.01,
+        regularization: float = 0.01,
+        iterations: int = 100,
+        threads: int = 1,
+        random_state: int | None = 0,
+    ) -> None:
+        if factors < 1 or iterations < 1 or threads < 0 or regularization < 0:
+            raise RecommenderError(
+                "bpr needs factors >= 1, iterations >= 1, threads >= 0 and regularization >= 0"
+            )
+        if learning_rate <= 0:
+            raise RecommenderError("bpr needs learning_rate > 0")
+        self.factors = factors
+        self.learning_rate = learning_rate
+        self.regularization = regularization
+        self.iterations = iterations
+        self.threads = threads
+        self.random_state = random_state
+        self._model: BayesianPersonalizedRanking | None = None
+        self._known: np.ndarray | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {
+            "factors": self.factors,
+            "learning_rate": self.learning_rate,
+            "regularization": self.regularization,
+            "iterations": self.iterations,
+            "threads": self.threads,
+            "random_state": self.random_state,
+        }
+
+    def fit(self, user_items: csr_matrix) -> None:
+        matrix = csr_matrix(user_items, dtype=np.float32, copy=True)
+        matrix.eliminate_zeros()
+        started = time.perf_counter()
+        model = self._implicit()
+        with threadpool_limits(limits=1, user_api="blas"):
+            model.fit(matrix, show_progress=False)
+        logger.info(
+            "bpr: fitted %d users x %d items (%d interactions) in %.2fs",
+            *matrix.shape,
+            matrix.nnz,
+            time.perf_counter() - started,
+        )
+        self._model = model
+        self._known = np.diff(matrix.tocsc().indptr) > 0
+
+    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
+        model = self._fitted(self._model)
+        rows = np.asarray(user_rows, dtype=np.int64).reshape(-1)
+        trained = rows >= 0
+        users = np.zeros((len(rows), model.item_factors.shape[1]), dtype=np.float32)
+        users[trained] = model.user_factors[rows[trained]]
+        fresh = np.flatnonzero(~trained)
+        if len(fresh):
+            users[fresh] = self._fold_in(csr_matrix(user_items[fresh], dtype=np.float32))
+        scores = users @ model.item_factors.T
+        scores[:, ~self._fitted(self._known)] = -np.inf
+        scores[fresh[np.diff(user_items[fresh].indptr) == 0]] = -np.inf
+        return scores
+
+    def similarities(self, items: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the item vectors (bias column included, as implicit does)."""
+        model = self._fitted(self._model)
+        items = np.asarray(items, dtype=np.int64).reshape(-1)
+        norms = model.item_norms
+        with np.errstate(divide="ignore", invalid="ignore"):
+            similarities = (model.item_factors[items] @ model.item_factors.T) / np.outer(
+                norms[items], norms
+            )
+        known = self._fitted(self._known)
+        similarities[:, ~known] = -np.inf
+        similarities[~known[items]] = -np.inf
+        return similarities
+
+    def explain(
+        self, user_row: int, user_items: csr_matrix, item: int, top: int = 3
+    ) -> list[tuple[int, float]]:
+        """With the fold-in user vector sum_h w_h y_h / sum_h w_h (bias column 1), history item
+        h contributes w_h (y_h · y_item) / sum_h w_h: the parts sum to the fold-in score less
+        the item's bias."""
+        model = self._fitted(self._model)
+        history = explain_row(user_items)
+        if not self._fitted(self._known)[item] or history.nnz == 0:
+            return []
+        weights = history.data.astype(np.float64)
+        factors = model.item_factors[:, :-1].astype(np.float64)
+        contributions = weights * (factors[history.indices] @ factors[item]) / weights.sum()
+        return largest(history.indices, contributions, top)
+
+    def _fold_in(self, history: csr_matrix) -> np.ndarray:
+        model = self._fitted(self._model)
+        totals = np.asarray(history.sum(axis=1), dtype=np.float32).reshape(-1, 1)
+        users = np.ones((history.shape[0], model.item_factors.shape[1]), dtype=np.float32)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            users[:, :-1] = np.nan_to_num((history @ model.item_factors[:, :-1]) / totals)
+        return users
+
+    def _implicit(self) -> BayesianPersonalizedRanking:
+        return BayesianPersonalizedRanking(
+            factors=self.factors,
+            learning_rate=self.learning_rate,
+            regularization=self.regularization,
+            iterations=self.iterations,
+            num_threads=self.threads,
+            random_state=self.random_state,
+        )
+
+    def _state(self) -> dict[str, np.ndarray]:
+        model = self._fitted(self._model)
+        return {
+            "user_factors": model.user_factors,
+            "item_factors": model.item_factors,
+            "known_items": self._fitted(self._known),
+        }
+
+    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
+        model = self._implicit()
+        model.user_factors = np.asarray(state["user_factors"], dtype=np.float32)
+        model.item_factors = np.asarray(state["item_factors"], dtype=np.float32)
+        self._model = model
+        self._known = np.asarray(state["known_items"], dtype=bool)
