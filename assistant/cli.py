@@ -208,6 +208,24 @@ def cmd_eval_chat(args: argparse.Namespace) -> None:
     _emit(args, metrics, json.dumps(metrics, indent=2))
 
 
+def cmd_eval_recs(args: argparse.Namespace) -> None:
+    from recommenders.errors import RecommenderError
+    from recommenders.protocols import run
+
+    params = json.loads(args.params) if args.params else None
+    try:
+        metrics = run(
+            args.protocol,
+            Path(args.data),
+            algorithm=args.algorithm,
+            params=params,
+            split=args.split,
+        )
+    except (ValueError, OSError, RecommenderError) as exc:
+        raise BadRequest(str(exc)) from exc
+    _emit(args, metrics, json.dumps(metrics, indent=2))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -273,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--conversations", help="JSONL conversation set (default: the project's)")
     t.add_argument("--llm", help="backend to evaluate: local (default) or openai:MODEL")
     t.set_defaults(run=cmd_eval_chat)
+
+    t = evals.add_parser("recs", parents=[common], help="published recommender protocols")
+    t.add_argument("protocol", choices=["movielens_100k", "amazon_beauty"])
+    t.add_argument("--data", required=True, help="u.data (MovieLens) or Beauty.txt")
+    t.add_argument("--algorithm", help="default: the protocol's validation-chosen best")
+    t.add_argument("--params", help="algorithm parameters as a JSON object")
+    t.add_argument("--split", choices=["test", "validation"], default="test")
+    t.set_defaults(run=cmd_eval_recs)
 
     p = commands.add_parser("serve", parents=[common], help="run the HTTP API")
     p.add_argument("--host", default="127.0.0.1")

@@ -126,3 +126,28 @@ def test_index_the_amazon_sample(capsys, tmp_path):
 def test_missing_arguments(capsys, demo_home, argv):
     code, _, err = _run(capsys, *argv, "--home", str(demo_home))
     assert code == 2 and "--batch" in err
+
+
+def test_eval_recs_movielens(capsys):
+    data = shared_data("movielens-100k/u.data")
+    code, out, _ = _run(
+        capsys,
+        "eval",
+        "recs",
+        "movielens_100k",
+        "--data",
+        str(data),
+        "--algorithm",
+        "popularity",
+        "--json",
+    )
+    metrics = json.loads(out)
+    assert code == 0 and metrics["evaluated_users"] == 943
+    assert 0.2 < metrics["ndcg"] < 0.3  # popularity's known level on this split
+
+
+def test_eval_recs_bad_input(capsys, tmp_path):
+    code, _, err = _run(
+        capsys, "eval", "recs", "movielens_100k", "--data", str(tmp_path / "missing.data")
+    )
+    assert code == 2 and err.startswith("error:")
