@@ -42,12 +42,21 @@ class Settings(BaseSettings):
         default=3, description="Failures in a row that open the circuit."
     )
     breaker_cooldown: float = Field(default=30.0, description="Seconds the circuit stays open.")
+    api_keys: str = Field(
+        default="", description="Comma-separated API keys; when set, every call needs one."
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, description="Requests a client may make a minute (0: off)."
+    )
     store_name: str = Field(default="the Shopassist demo store", description="Shown in replies.")
     threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
     recommender: str = Field(
         default="itemknn", description="Algorithm `train` uses by default (and the demo store)."
     )
     max_message_chars: int = Field(default=4000, description="Longer chat messages are rejected.")
+
+    def api_key_set(self) -> frozenset[str]:
+        return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
 
 
 @lru_cache

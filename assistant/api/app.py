@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from assistant.api import errors
+from assistant.api import errors, security
 from assistant.api.metrics import Metrics
 from assistant.api.routes import catalog, chat, completions, health, users
 from assistant.llm import get_llm
@@ -46,6 +46,9 @@ def create_app(
 
     app = FastAPI(title="shopassist", version="0.1.0", lifespan=lifespan)
     errors.install(app)
+    security.install(
+        app, api_keys=settings.api_key_set(), per_minute=settings.rate_limit_per_minute
+    )
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
