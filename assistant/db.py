@@ -92,6 +92,9 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self._conn.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL keeps the database consistent after a crash; it only skips the
+        # fsync on every commit (a power cut may lose the last turns, never corrupt them).
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
 
     @contextmanager

@@ -1,0 +1,64 @@
+"""Scripted-conversation evaluation of the chat, per tier, into docs/benchmarks.md.
+
+    python -m benchmarks.chat_eval [--home DIR] [--llm local|openai:MODEL ...]
+
+The hosted tier is only measured when SHOPASSIST_OPENAI_API_KEY is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from assistant.chat_eval import DEFAULT_CONVERSATIONS, evaluate, load_conversations  # noqa: E402
+from assistant.settings import get_settings  # noqa: E402
+from benchmarks.report import machine, write_section  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--home", help="home to copy (default: the settings' home)")
+    parser.add_argument("--llm", nargs="*", default=["local"])
+    args = parser.parse_args()
+    settings = get_settings()
+    if args.home:
+        settings = settings.model_copy(update={"home": args.home})
+    conversations = load_conversations(DEFAULT_CONVERSATIONS)
+    rows = []
+    for llm in args.llm:
+        m = evaluate(settings, conversations, llm)
+        rows.append(
+            f"| {llm} | {m['conversations']} / {m['turns']} | {m['task_success']:.3f} | "
+            f"{m['filter_accuracy']:.3f} | {m['ungrounded_claim_rate']:.3f} | "
+            f"{m['drafts_replaced_by_grounding']} | {m['latency_ms_p50']} / {m['latency_ms_p99']} |"
+        )
+        print(m)
+    write_section(
+        "chat",
+        "\n".join(
+            [
+                "## Chat (scripted conversations)",
+                "",
+                f"`python -m benchmarks.chat_eval` (same as `shopassist eval chat`) - {machine()}.",
+                "The set: `benchmarks/data/chat_conversations.jsonl` (search with filters and "
+                "follow-ups, product questions and comparisons, recommendations, order status, "
+                "order changes with confirmation, policies, hand-off, refusals), run on a "
+                "scratch copy of the demo store. Latency is the whole turn in-process.",
+                "",
+                "| tier | conversations / turns | task success | filter accuracy | "
+                "ungrounded-claim rate | drafts replaced by grounding | turn latency p50 / p99 "
+                "(ms) |",
+                "|---|---|---|---|---|---|---|",
+                *rows,
+                "",
+                "The hosted tier needs `SHOPASSIST_OPENAI_API_KEY`; it was not measured here "
+                "(no network).",
+            ]
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
