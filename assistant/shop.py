@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from assistant.db import Database
@@ -73,22 +74,21 @@ def set_threads(threads: int) -> None:
 
 
 class Shop:
+    """The intent model and the policy index load on first use, so commands that need
+    neither (search, recommend) start faster; the API warms them up in its lifespan."""
+
     def __init__(
         self,
         home: Home,
         embedder: Embedder,
         engine: SearchEngine,
         recs: RecommendationService | None,
-        intents: IntentModel,
-        policies: PolicyIndex,
         db: Database,
     ) -> None:
         self.home = home
         self.embedder = embedder
         self.engine = engine
         self.recs = recs
-        self.intents = intents
-        self.policies = policies
         self.db = db
         self.titles = TitleIndex(engine.products)
 
@@ -102,8 +102,6 @@ class Shop:
         embedder = embedder or get_embedder("minilm", threads=settings.threads)
         if not home.has_catalog():
             build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
-        if not (home.nlu / "intent_model.json").exists():
-            train_intents(home, embedder)
         engine = SearchEngine.load(home.catalog, embedder)
         try:
             recs: RecommendationService | None = RecommendationService.load(home.recs)
@@ -115,15 +113,21 @@ class Shop:
         if recs is not None and events:
             # Live events since the last training still shape recommendations after a restart.
             recs.record([Event(user, item, event) for user, item, event in events])
-        return cls(
-            home,
-            embedder,
-            engine,
-            recs,
-            IntentModel.load(home.nlu, embedder),
-            PolicyIndex.from_folder(home.policies, embedder),
-            db,
-        )
+        return cls(home, embedder, engine, recs, db)
+
+    @cached_property
+    def intents(self) -> IntentModel:
+        if not (self.home.nlu / "intent_model.json").exists():
+            train_intents(self.home, self.embedder)
+        return IntentModel.load(self.home.nlu, self.embedder)
+
+    @cached_property
+    def policies(self) -> PolicyIndex:
+        return PolicyIndex.from_folder(self.home.policies, self.embedder)
+
+    def warm_up(self) -> None:
+        """Load the lazily loaded parts now (before serving requests)."""
+        _ = self.intents, self.policies
 
     def close(self) -> None:
         self.db.close()

@@ -30,6 +30,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = shop or Shop.open(settings, progress=True)
+        opened.warm_up()
         app.state.shop = opened
         app.state.assistant = assistant or Assistant(
             opened,
