@@ -15,8 +15,10 @@ from .errors import (
     RetrievalError,
     UnknownEmbedderError,
 )
+from .evaluation import JudgedQuery, evaluate, load_judged
 from .filters import Filters, ParsedQuery, Vocabulary, parse_query
-from .search import Hit, SearchEngine, SearchResult
+from .search import MODES, Hit, Mode, SearchEngine, SearchResult
+from .storage import recover, save_atomically
 
 # Library logging: the application decides where records go.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -30,7 +32,10 @@ __all__ = [
     "Hit",
     "IndexMismatchError",
     "IndexNotBuiltError",
+    "JudgedQuery",
+    "MODES",
     "MiniLMEmbedder",
+    "Mode",
     "ParsedQuery",
     "Product",
     "ProductNotFoundError",
@@ -40,8 +45,12 @@ __all__ = [
     "SearchResult",
     "UnknownEmbedderError",
     "Vocabulary",
+    "evaluate",
     "get_embedder",
     "load_catalog",
+    "load_judged",
     "parse_price",
     "parse_query",
+    "recover",
+    "save_atomically",
 ]

@@ -210,6 +210,10 @@ class ParsedQuery:
     """The query without its price, stock, brand and colour phrases (may be empty).
     Category nouns stay: the search needs them."""
     filters: Filters
+    cheap: bool = False
+    """The query asks for something cheap ("cheap", "budget", "inexpensive", ...) without
+    naming a price: the search engine turns it into a ``price_max`` relative to the
+    catalog (see :meth:`retrieval.search.SearchEngine.search`)."""
 
 
 def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
@@ -223,6 +227,8 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
       ("under 20 for kids"), and not after an age word ("kids under 5", "over 500 pieces"
       and "up to 4 players" are not prices);
     - stock: "in stock", "available";
+    - cheapness: "cheap", "cheapest", "inexpensive", "budget", "affordable", "low cost",
+      "bargain" set ``cheap`` (removed from the text);
     - the vocabulary's brands (multi-word, "and" for "&") and colours (grey = gray);
     - a category segment, singular or plural ("puzzle" -> "Puzzles"), when the query
       names it: it ends the words before any "for"/"with"/... and follows at most one
@@ -237,6 +243,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     rest, hits = _STOCK.subn(" ", rest)
     if hits:
         found["in_stock"] = True
+    rest, cheap = _CHEAP.subn(" ", rest)
     match = vocabulary._brand_pattern and vocabulary._brand_pattern.search(rest)
     if match:
         found["brand"] = vocabulary._brand_names[_segment_key(_fold(match[0]))]
@@ -254,7 +261,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     low, high = found.get("price_min"), found.get("price_max")
     if low is not None and high is not None and low > high:
         found["price_min"], found["price_max"] = high, low
-    return ParsedQuery(text=text, filters=Filters(**found))
+    return ParsedQuery(text=text, filters=Filters(**found), cheap=bool(cheap))
 
 
 # fmt: off
@@ -297,6 +304,9 @@ _PRICE_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
 _AFTER_NUMBER = re.compile(r"\s*(?P<glued>[+%\"'])?\W*(?P<word>\w+)?")
 _HEAD_END = re.compile(
     r"\s(?:for|with|without|that|which|from|by|in|on|to|like|including)\s", re.IGNORECASE
+)
+_CHEAP = re.compile(
+    r"\b(?:cheap(?:est)?|inexpensive|budget|affordable|low[\s-]?cost|bargain)\b", re.IGNORECASE
 )
 _STOCK = re.compile(r"\b(?:in[\s-]?stock|available(?:\s+now)?)\b", re.IGNORECASE)
 

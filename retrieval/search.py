@@ -3,14 +3,17 @@ ranking, under hard filters, with save/load of the whole index."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from tqdm import tqdm
@@ -36,7 +39,20 @@ _FORMAT = 1
 _META_FILE = "meta.json"
 _PRODUCTS_FILE = "products.jsonl"
 _LEXICAL_DIR = "bm25"
+_ALIVE_FILE = "alive.npy"
 _EMBED_CHUNK = 256
+FACET_VALUES = 10
+PRICE_BUCKETS = (10.0, 25.0, 50.0, 100.0, 250.0)
+"""Upper edges of the price facet's buckets (the last bucket is open)."""
+CHEAP_PERCENTILE = 25.0
+""""cheap" means at most this percentile of the prices of the products that pass the
+query's other filters (its category, brand, ...), so cheap is relative to what is asked."""
+_FILTER_FIELDS = ("price_min", "price_max", "category", "brand", "color", "in_stock")
+
+Mode = Literal["hybrid", "bm25", "dense"]
+"""Which ranker orders the candidates: the fusion of both (the default), or one alone
+(for evaluation and comparison)."""
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 
 def document_text(product: Product) -> str:
@@ -63,8 +79,21 @@ class SearchResult:
     text: str
     """The words actually searched for (the query without its filter phrases)."""
     filters: Filters
-    """The filters applied: those read from the query, overridden by explicit ones."""
+    """The filters applied: those read from the query, overridden by explicit ones
+    ("cheap" appears here as the ``price_max`` it was resolved to)."""
     hits: list[Hit] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+    """Names of the stated constraints (Filters fields, e.g. ``"brand"``) that no product
+    meets; when it is not empty there are no hits: constraints are never dropped. When
+    each constraint alone can be met but not all together, it lists them all."""
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Counts over the products that matched the query and passed the filters (all
+    those passing the filters for a query without words): ``"category"`` (top two
+    levels), ``"brand"`` and ``"price"`` (buckets such as ``"10-25"``), most common
+    first, at most :data:`FACET_VALUES` values each."""
+    no_good_match: bool = False
+    """True when even the best hit matches the query poorly (see
+    :attr:`SearchEngine.min_similarity`): the store probably does not carry it."""
 
 
 class SearchEngine:
@@ -85,7 +114,13 @@ class SearchEngine:
 
     Filters are hard: candidates are drawn only from products that pass them (an exact
     scan of the filtered subset, or, for large HNSW indexes and loose filters, an
-    over-fetch from the graph).
+    over-fetch from the graph). When they cannot be met the result is empty and names
+    them in ``unmet``. Quality on the judged set: docs/benchmarks.md, "search-quality".
+
+    The catalog can change while it serves: :meth:`upsert` appends re-embedded rows
+    (tombstoning the old ones) and rebuilds BM25 from stored text; :meth:`delete` only
+    tombstones. Tombstoned rows stay until the next full build; persist changes with
+    :func:`retrieval.storage.save_atomically`.
     """
 
     def __init__(
@@ -97,27 +132,53 @@ class SearchEngine:
         *,
         candidates: int = 100,
         dense_weight: float = 0.5,
-        exact_subset_limit: int = 50_000,
+        exact_subset_limit: int = 10_000,
+        min_similarity: float = 0.45,
+        alive: np.ndarray | None = None,
     ) -> None:
         if not len(products) == len(vectors) == len(lexical):
             raise RetrievalError(
                 f"index parts disagree: {len(products)} products, {len(vectors)} vectors, "
                 f"{len(lexical)} lexical documents; rebuild the index"
             )
-        self.products = list(products)
+        self._rows = list(products)
+        """Every indexed row, by position; rows replaced or deleted stay, tombstoned."""
+        self._alive = np.ones(len(self._rows), dtype=bool) if alive is None else alive.copy()
+        if len(self._alive) != len(self._rows):
+            raise RetrievalError("the tombstone mask does not match the index; rebuild it")
         self.embedder = embedder
-        self.vocabulary = Vocabulary.from_products(self.products)
         self.candidates = candidates
         self.dense_weight = dense_weight
         self.exact_subset_limit = exact_subset_limit
+        """With an HNSW index, a filter leaving at most this many products is scanned
+        exactly; looser ones over-fetch from the graph. (50k cost ~30 ms per query at
+        100k products: the scan copies the subset's vectors; see docs/benchmarks.md.)"""
+        self.min_similarity = min_similarity
+        """A text query gets ``no_good_match`` when its best hit's cosine similarity is
+        below this and that hit does not contain every query word (calibrated on the
+        judged set's not-carried queries; see docs/benchmarks.md)."""
         self._vectors = vectors
         self._lexical = lexical
-        self._mask = FilterMask(self.products)
-        self._ratings = _column([p.rating for p in self.products])
-        self._prices = _column([p.price for p in self.products])
-        self._positions = {product.id: position for position, product in enumerate(products)}
-        if len(self._positions) != len(self.products):
+        self._lock = threading.Lock()
+        """Held while searching and while swapping in a changed state."""
+        self._write_lock = threading.Lock()
+        """Serialises changes (upsert, delete)."""
+        self._refresh()
+        if len(self._positions) != int(self._alive.sum()):
             raise ValueError("product ids must be unique")
+
+    def _refresh(self) -> None:
+        """Recompute what derives from the rows (no embedding): filters, vocabulary."""
+        rows = self._rows
+        self._mask = FilterMask(rows)
+        self._ratings = _column([p.rating for p in rows])
+        self._prices = _column([p.price for p in rows])
+        alive = np.flatnonzero(self._alive)
+        self._positions = {rows[position].id: int(position) for position in alive}
+        self.products = [rows[position] for position in alive]
+        """The products in the index (replaced and deleted ones left out)."""
+        self.vocabulary = Vocabulary.from_products(self.products)
+        self._facet_codes = _facet_codes(rows)
 
     @classmethod
     def build(
@@ -132,18 +193,9 @@ class SearchEngine:
         Catalogs of ``exact_threshold`` products or more get an HNSW vector index."""
         if not products:
             raise RetrievalError("cannot build a search index without products")
+        embedded = _embed(embedder, products, progress=progress)
+        vectors = VectorIndex.build(embedded, exact_threshold=exact_threshold)
         texts = [document_text(product) for product in products]
-        started = time.perf_counter()
-        chunks = []
-        with tqdm(total=len(texts), desc="Embedding", file=sys.stderr, disable=not progress) as bar:
-            for start in range(0, len(texts), _EMBED_CHUNK):
-                chunks.append(embedder.embed(texts[start : start + _EMBED_CHUNK]))
-                bar.update(len(chunks[-1]))
-        seconds = max(time.perf_counter() - started, 1e-9)
-        logger.info(
-            "embedded %d products in %.1f s (%.0f/s)", len(texts), seconds, len(texts) / seconds
-        )
-        vectors = VectorIndex.build(np.concatenate(chunks), exact_threshold=exact_threshold)
         return cls(products, embedder, vectors, LexicalIndex.build(texts))
 
     def save(self, directory: Path) -> None:
@@ -153,15 +205,20 @@ class SearchEngine:
         meta = directory / _META_FILE
         meta.unlink(missing_ok=True)
         with (directory / _PRODUCTS_FILE).open("w", encoding="utf-8") as handle:
-            for product in self.products:
+            for product in self._rows:
                 handle.write(json.dumps(product.to_dict(), ensure_ascii=False) + "\n")
         self._vectors.save(directory)
         self._lexical.save(directory / _LEXICAL_DIR)
+        tombstones = directory / _ALIVE_FILE
+        if self._alive.all():
+            tombstones.unlink(missing_ok=True)
+        else:
+            np.save(tombstones, self._alive)
         info = {
             "format": _FORMAT,
             "embedder": self.embedder.name,
             "dim": self.embedder.dim,
-            "count": len(self.products),
+            "count": len(self._rows),
         }
         meta.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
@@ -187,17 +244,66 @@ class SearchEngine:
             )
         vectors = VectorIndex.load(directory)
         lexical = LexicalIndex.load(directory / _LEXICAL_DIR)
-        return cls(products, embedder, vectors, lexical)
+        alive = np.load(directory / _ALIVE_FILE) if (directory / _ALIVE_FILE).exists() else None
+        return cls(products, embedder, vectors, lexical, alive=alive)
 
     def __len__(self) -> int:
         return len(self.products)
 
     def get(self, product_id: str) -> Product | None:
         position = self._positions.get(product_id)
-        return None if position is None else self.products[position]
+        return None if position is None else self._rows[position]
+
+    def upsert(self, products: Sequence[Product]) -> None:
+        """Add ``products``, replacing those whose id is already indexed, without
+        re-embedding the rest: new vectors are appended (the old rows tombstoned) and
+        the lexical index is rebuilt from the stored texts (no embedding; about
+        0.1 s per 1,000 products, see docs/benchmarks.md). Thread-safe against other
+        changes; searches running meanwhile see the old or the new state."""
+        latest = {product.id: product for product in products}  # last one wins
+        if not latest:
+            return
+        fresh = list(latest.values())
+        embedded = _embed(self.embedder, fresh)
+        with self._write_lock:
+            alive = self._alive.copy()
+            for product in fresh:
+                old = self._positions.get(product.id)
+                if old is not None:
+                    alive[old] = False
+            rows = self._rows + fresh
+            alive = np.concatenate([alive, np.ones(len(fresh), dtype=bool)])
+            vectors = self._vectors.added(embedded)
+            lexical = LexicalIndex.build(_texts(rows, alive))
+            with self._lock:
+                self._rows, self._alive = rows, alive
+                self._vectors, self._lexical = vectors, lexical
+                self._refresh()
+
+    def delete(self, product_ids: Sequence[str]) -> list[str]:
+        """Remove products by id (tombstones: nothing is re-embedded or re-indexed);
+        returns the ids that were not in the index."""
+        with self._write_lock, self._lock:
+            alive = self._alive.copy()
+            missing = []
+            for product_id in product_ids:
+                position = self._positions.get(product_id)
+                if position is None:
+                    missing.append(product_id)
+                else:
+                    alive[position] = False
+            self._alive = alive
+            self._refresh()
+        return missing
 
     def search(
-        self, query: str, k: int = 10, filters: Filters | None = None, *, understand: bool = True
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        *,
+        understand: bool = True,
+        mode: Mode = "hybrid",
     ) -> SearchResult:
         """The ``k`` best products for ``query`` that pass the filters.
 
@@ -205,15 +311,23 @@ class SearchEngine:
         a category) are read out of it and merged with ``filters`` (``filters`` wins).
         A query that leaves no words but has filters browses the matching products,
         best rated first, then cheapest. Raises EmptyQueryError when there are neither.
+        "cheap" (with no price stated) becomes a ``price_max`` at the
+        :data:`CHEAP_PERCENTILE` of the prices of products passing the other filters.
+        ``mode`` ranks with BM25 or dense retrieval alone instead of the hybrid.
         """
         parsed = self._parse(query, filters, understand)
-        if not parsed.text and parsed.filters.is_empty():
+        if not parsed.text and parsed.filters.is_empty() and not parsed.cheap:
             raise EmptyQueryError("the query has no words to search for and no filters")
         vector = self.embedder.embed_query(parsed.text) if parsed.text else None
-        return self._search(query, parsed, vector, k)
+        return self._search(query, parsed, vector, k, mode)
 
     def search_batch(
-        self, queries: Sequence[str], k: int = 10, *, understand: bool = True
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        *,
+        understand: bool = True,
+        mode: Mode = "hybrid",
     ) -> list[SearchResult]:
         """:meth:`search` for many queries, embedding them in one batch. A query with
         neither words nor filters gets an empty hit list instead of an error."""
@@ -221,8 +335,8 @@ class SearchEngine:
         texts = sorted({p.text for p in parsed if p.text})
         rows = dict(zip(texts, self.embedder.embed(texts), strict=True))
         return [
-            self._search(query, p, rows.get(p.text), k)
-            if p.text or not p.filters.is_empty()
+            self._search(query, p, rows.get(p.text), k, mode)
+            if p.text or p.cheap or not p.filters.is_empty()
             else SearchResult(query=query, text="", filters=p.filters)
             for query, p in zip(queries, parsed, strict=True)
         ]
@@ -233,13 +347,17 @@ class SearchEngine:
         position = self._positions.get(product_id)
         if position is None:
             raise ProductNotFoundError(f"no product with id {product_id!r}")
-        scores, positions = self._vectors.search(self._vectors.vectors[position][None], k + 1)
-        hits = [
-            Hit(self.products[p], float(s))
-            for s, p in zip(scores[0], positions[0], strict=True)
-            if p >= 0 and p != position
-        ]
-        return hits[:k]
+        with self._lock:
+            return self._similar_locked(position, k)
+
+    def _similar_locked(self, position: int, k: int) -> list[Hit]:
+        vector = self._vectors.vectors[position]
+        alive = self._alive.copy()
+        alive[position] = False
+        positions = self._dense_candidates(vector, alive, np.flatnonzero(alive), k)
+        scores = self._vectors.scores(vector[None], positions)[0]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(self._rows[positions[i]], float(scores[i])) for i in order]
 
     def _parse(self, query: str, filters: Filters | None, understand: bool) -> ParsedQuery:
         parsed = (
@@ -252,37 +370,120 @@ class SearchEngine:
         return parsed
 
     def _search(
-        self, query: str, parsed: ParsedQuery, vector: np.ndarray | None, k: int
+        self,
+        query: str,
+        parsed: ParsedQuery,
+        vector: np.ndarray | None,
+        k: int,
+        mode: Mode = "hybrid",
     ) -> SearchResult:
         if k < 1:
             raise ValueError("k must be at least 1")
-        result = SearchResult(query=query, text=parsed.text, filters=parsed.filters)
-        mask = self._mask(parsed.filters)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        with self._lock:
+            return self._search_locked(query, parsed, vector, k, mode)
+
+    def _search_locked(
+        self, query: str, parsed: ParsedQuery, vector: np.ndarray | None, k: int, mode: Mode
+    ) -> SearchResult:
+        filters = self._resolve_cheap(parsed)
+        result = SearchResult(query=query, text=parsed.text, filters=filters)
+        mask = self._mask(filters) & self._alive
         allowed = np.flatnonzero(mask)
         if len(allowed) == 0:
+            result.unmet = self._unmet(filters)
             return result
         if vector is None:
             result.hits = [
-                Hit(self.products[p], self.products[p].rating or 0.0)
-                for p in self._browse(allowed)[:k]
+                Hit(self._rows[p], self._rows[p].rating or 0.0) for p in self._browse(allowed)[:k]
             ]
+            result.facets = self._facets(allowed)
             return result
+        candidates, scores = self._rank(parsed.text, vector, mask, allowed, k, mode)
+        result.facets = self._facets(candidates)
+        if len(candidates) == 0:
+            result.no_good_match = True
+            return result
+        best, columns = top_k(scores[None], k)
+        positions = candidates[columns[0]]
+        result.hits = [
+            Hit(self._rows[p], float(s)) for s, p in zip(best[0], positions, strict=True)
+        ]
+        result.no_good_match = self._poor_match(parsed.text, vector, positions[:1])
+        return result
+
+    def _resolve_cheap(self, parsed: ParsedQuery) -> Filters:
+        """The query's filters, with "cheap" turned into a ``price_max``: the
+        :data:`CHEAP_PERCENTILE` of the prices among products passing the other filters."""
+        filters = parsed.filters
+        if not parsed.cheap or filters.price_max is not None:
+            return filters
+        prices = self._prices[self._mask(filters) & self._alive]
+        prices = prices[~np.isnan(prices)]
+        if len(prices) == 0:
+            return filters
+        return dataclasses.replace(
+            filters, price_max=round(float(np.percentile(prices, CHEAP_PERCENTILE)), 2)
+        )
+
+    def _unmet(self, filters: Filters) -> list[str]:
+        """The set filter fields that no product meets on its own; all set fields when
+        each can be met alone but not together."""
+        stated = [name for name in _FILTER_FIELDS if getattr(filters, name) is not None]
+        unmet = [
+            name
+            for name in stated
+            if not (self._mask(Filters(**{name: getattr(filters, name)})) & self._alive).any()
+        ]
+        return unmet or stated
+
+    def _poor_match(self, text: str, vector: np.ndarray, best: np.ndarray) -> bool:
+        similarity = float(self._vectors.scores(vector[None], best)[0, 0])
+        if similarity >= self.min_similarity:
+            return False
+        return bool(self._lexical.coverage(text, best)[0] < 1.0)
+
+    def _facets(self, positions: np.ndarray) -> dict[str, dict[str, int]]:
+        facets = {}
+        for name, (labels, codes) in self._facet_codes.items():
+            picked = codes[positions]
+            counts = np.bincount(picked[picked >= 0], minlength=len(labels))
+            # Buckets stay in price order; other values go most common first.
+            order = (
+                np.arange(len(labels))
+                if name == "price"
+                else np.argsort(-counts, kind="stable")[:FACET_VALUES]
+            )
+            facets[name] = {labels[i]: int(counts[i]) for i in order if counts[i]}
+        return facets
+
+    def _rank(
+        self,
+        text: str,
+        vector: np.ndarray,
+        mask: np.ndarray,
+        allowed: np.ndarray,
+        k: int,
+        mode: Mode,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate positions that pass ``mask`` and their scores under ``mode``."""
         fetch = max(self.candidates, k)
-        lexical = self._lexical.scores(parsed.text)
+        if mode == "dense":
+            candidates = self._dense_candidates(vector, mask, allowed, fetch)
+            return candidates, self._vectors.scores(vector[None], candidates)[0]
+        lexical = self._lexical.scores(text)
         keyword = np.flatnonzero((lexical > 0) & mask)
         if len(keyword) > fetch:
             keyword = keyword[top_k(lexical[keyword][None], fetch)[1][0]]
+        if mode == "bm25":
+            return keyword, lexical[keyword]
         candidates = np.union1d(self._dense_candidates(vector, mask, allowed, fetch), keyword)
         dense = self._vectors.scores(vector[None], candidates)[0]
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * _minmax(
             lexical[candidates]
         )
-        scores, columns = top_k(fused[None], k)
-        result.hits = [
-            Hit(self.products[p], float(s))
-            for s, p in zip(scores[0], candidates[columns[0]], strict=True)
-        ]
-        return result
+        return candidates, fused
 
     def _dense_candidates(
         self, vector: np.ndarray, mask: np.ndarray, allowed: np.ndarray, fetch: int
@@ -307,6 +508,52 @@ class SearchEngine:
         rating = np.nan_to_num(-self._ratings[allowed], nan=np.inf)
         price = np.nan_to_num(self._prices[allowed], nan=np.inf)
         return allowed[np.lexsort((allowed, price, rating))]
+
+
+_BUCKET_NAMES = tuple(
+    [f"under {PRICE_BUCKETS[0]:g}"]
+    + [f"{low:g}-{high:g}" for low, high in zip(PRICE_BUCKETS, PRICE_BUCKETS[1:], strict=False)]
+    + [f"{PRICE_BUCKETS[-1]:g} and over"]
+)
+
+
+def _facet_codes(rows: Sequence[Product]) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Per facet: its value labels and each row's label index (-1: no value)."""
+    codes: dict[str, tuple[list[str], np.ndarray]] = {}
+    for name, values in (
+        ("category", (" > ".join(p.category.split(" > ")[:2]) for p in rows)),
+        ("brand", (p.brand for p in rows)),
+    ):
+        index: dict[str, int] = {"": -1}
+        column = np.array([index.setdefault(v, len(index) - 1) for v in values], dtype=np.int64)
+        codes[name] = ([label for label in index if label], column)
+    prices = _column([p.price for p in rows])
+    bucket = np.searchsorted(np.array(PRICE_BUCKETS), np.nan_to_num(prices, nan=0.0), "right")
+    codes["price"] = (list(_BUCKET_NAMES), np.where(np.isnan(prices), -1, bucket))
+    return codes
+
+
+def _embed(
+    embedder: Embedder, products: Sequence[Product], *, progress: bool = False
+) -> np.ndarray:
+    """Embed the products' :func:`document_text` in chunks (with a progress bar)."""
+    texts = [document_text(product) for product in products]
+    started = time.perf_counter()
+    chunks = [np.empty((0, embedder.dim), dtype=np.float32)]
+    with tqdm(total=len(texts), desc="Embedding", file=sys.stderr, disable=not progress) as bar:
+        for start in range(0, len(texts), _EMBED_CHUNK):
+            chunks.append(embedder.embed(texts[start : start + _EMBED_CHUNK]))
+            bar.update(len(chunks[-1]))
+    seconds = max(time.perf_counter() - started, 1e-9)
+    logger.info(
+        "embedded %d products in %.1f s (%.0f/s)", len(texts), seconds, len(texts) / seconds
+    )
+    return np.concatenate(chunks)
+
+
+def _texts(rows: Sequence[Product], alive: np.ndarray) -> list[str]:
+    """The lexical index's texts: tombstoned rows index as empty."""
+    return [document_text(row) if ok else "" for row, ok in zip(rows, alive, strict=True)]
 
 
 def _column(values: list[float | None]) -> np.ndarray:

@@ -78,6 +78,19 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
 
+    def added(self, vectors: np.ndarray) -> VectorIndex:
+        """A new index with ``vectors`` appended at the next positions. An HNSW graph
+        is extended in place (FAISS adds without a rebuild), so this index must not be
+        searched afterwards; the exact index copies its matrix."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors must have shape (n, {self.dim}), got {vectors.shape}")
+        if self._hnsw is not None and len(vectors):
+            self._hnsw.add(vectors)
+        return VectorIndex(
+            np.concatenate([self.vectors, vectors]), self._hnsw, ef_search=self.ef_search
+        )
+
     @property
     def dim(self) -> int:
         return int(self.vectors.shape[1])
