@@ -15,6 +15,18 @@ from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("assistant.cli")
 
+# `eval search` defaults: the project's judged set over the shared Amazon sample.
+_ROOT = Path(__file__).resolve().parents[1]
+_DEV_SET = _ROOT / "benchmarks" / "data" / "search_dev.jsonl"
+_AMAZON = _ROOT.parent / "shared" / "data" / "catalog-amazon-1000" / "products.csv"
+_AMAZON_MAP = [
+    "id=Uniq Id",
+    "title=Product Name",
+    "category=Category",
+    "price=Selling Price",
+    "description=About Product",
+]
+
 
 def _parse_map(pairs: Sequence[str] | None) -> dict[str, str]:
     mapping = {}
@@ -199,6 +211,51 @@ def cmd_nlu(args: argparse.Namespace) -> None:
         )
 
 
+def cmd_products(args: argparse.Namespace) -> None:
+    from assistant.shop import Shop
+    from retrieval.catalog import load_catalog
+    from retrieval.errors import RetrievalError
+
+    shop = Shop.open(_settings(args), progress=True)
+    try:
+        if args.products_command == "delete":
+            shop.delete_products(args.ids)
+            summary: dict[str, Any] = {"deleted": len(args.ids)}
+        else:
+            try:
+                loaded = load_catalog(Path(args.catalog), _parse_map(args.map))
+            except RetrievalError as exc:
+                raise BadRequest(str(exc)) from exc
+            shop.add_products(loaded.products, replace=True)
+            summary = {"upserted": len(loaded.products), "skipped": len(loaded.errors)}
+    finally:
+        shop.close()
+    _emit(args, summary, json.dumps(summary))
+
+
+def cmd_eval_search(args: argparse.Namespace) -> None:
+    from retrieval.catalog import load_catalog
+    from retrieval.embedder import get_embedder
+    from retrieval.errors import RetrievalError
+    from retrieval.evaluation import evaluate, load_judged
+    from retrieval.search import SearchEngine
+
+    settings = _settings(args)
+    try:
+        queries = load_judged(Path(args.judgments))
+        products = load_catalog(Path(args.catalog), _parse_map(args.map)).products
+    except (RetrievalError, OSError, ValueError) as exc:
+        raise BadRequest(str(exc)) from exc
+    engine = SearchEngine.build(products, get_embedder("minilm", threads=settings.threads))
+    report = evaluate(engine, queries)
+    text = "\n".join(
+        f"{mode:7} nDCG@10 {m['ndcg']:.3f}  Recall@50 {m['recall']:.3f}  MRR {m['mrr']:.3f}  "
+        f"violations {m['violations']:.3f}"
+        for mode, m in report.items()
+    )
+    _emit(args, report, text)
+
+
 def cmd_eval_chat(args: argparse.Namespace) -> None:
     from assistant.chat_eval import DEFAULT_CONVERSATIONS, evaluate, load_conversations
 
@@ -285,8 +342,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user")
     p.set_defaults(run=cmd_ask)
 
+    p = commands.add_parser("products", help="change the catalog without a rebuild")
+    products = p.add_subparsers(dest="products_command", required=True)
+    t = products.add_parser("upsert", parents=[common], help="add or replace from a file")
+    t.add_argument("--catalog", required=True, help="CSV, TSV, JSONL, JSON or Parquet file")
+    t.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", help="rename source columns")
+    t.set_defaults(run=cmd_products)
+    t = products.add_parser("delete", parents=[common], help="remove products by id")
+    t.add_argument("ids", nargs="+")
+    t.set_defaults(run=cmd_products)
+
     p = commands.add_parser("eval", help="offline evaluation with standard metrics")
     evals = p.add_subparsers(dest="eval_command", required=True)
+    t = evals.add_parser("search", parents=[common], help="BM25, dense and hybrid side by side")
+    t.add_argument("--judgments", default=str(_DEV_SET), help="judged queries (JSONL)")
+    t.add_argument("--catalog", default=str(_AMAZON), help="the catalog they judge")
+    t.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", default=_AMAZON_MAP)
+    t.set_defaults(run=cmd_eval_search)
     t = evals.add_parser("chat", parents=[common], help="scripted conversations, per tier")
     t.add_argument("--conversations", help="JSONL conversation set (default: the project's)")
     t.add_argument("--llm", help="backend to evaluate: local (default) or openai:MODEL")

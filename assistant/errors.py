@@ -15,6 +15,10 @@ class NotFound(AssistantError):
     """An id the caller named does not exist (or is not theirs to see)."""
 
 
+class Conflict(AssistantError):
+    """The caller tries to create something that already exists."""
+
+
 class IndexNotBuilt(AssistantError):
     """The home holds no catalog index yet."""
 

@@ -8,8 +8,9 @@ Layout::
     HOME/policies/  store policy documents (Markdown), quoted by the assistant
     HOME/shop.db    SQLite: sessions, messages, orders, tickets
 
-Every build writes into a temporary sibling folder and swaps it in with a rename, so an
-interrupted build never leaves a half-written index behind.
+Every build writes into a temporary sibling folder and swaps it in atomically
+(`retrieval.storage.replace_folder`), so an interrupted build (even `kill -9`) leaves the
+previous version in place and nothing half-written.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from retrieval.catalog import Product, load_catalog
 from retrieval.embedder import Embedder
 from retrieval.errors import RetrievalError
 from retrieval.search import SearchEngine
+from retrieval.storage import replace_folder
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +67,6 @@ class Home:
         return (self.catalog / "meta.json").exists()
 
 
-def _swap_in(target: Path, build: Callable[[Path], None]) -> None:
-    """Build into a fresh sibling folder, then replace `target` with it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        build(staging)
-        if target.exists():
-            retired = target.with_name(f".{target.name}-old-{time.time_ns()}")
-            target.rename(retired)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def index_catalog(
     home: Home,
     path: Path,
@@ -102,7 +86,7 @@ def index_catalog(
     if not loaded.products:
         raise BadRequest(f"{path}: no valid products ({len(loaded.errors)} bad rows)")
     engine = SearchEngine.build(loaded.products, embedder, progress=progress)
-    _swap_in(home.catalog, engine.save)
+    replace_folder(home.catalog, engine.save)
     return {
         "products": len(loaded.products),
         "skipped": len(loaded.errors),
@@ -141,7 +125,7 @@ def train_recommender(
         )
     except RecommenderError as exc:
         raise BadRequest(str(exc)) from exc
-    _swap_in(home.recs, service.save)
+    replace_folder(home.recs, service.save)
     return {
         **service.summary,
         "skipped": len(loaded.errors),
@@ -160,7 +144,7 @@ def train_intents(
     started = time.perf_counter()
     examples = list(extra or []) if replace else builtin_examples() + list(extra or [])
     model = IntentModel.train(examples, embedder)
-    _swap_in(home.nlu, model.save)
+    replace_folder(home.nlu, model.save)
     return {
         "examples": len(examples),
         "intents": len(model.classes),

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from assistant.db import Database
-from assistant.errors import BadRequest, NotFound
+from assistant.errors import BadRequest, Conflict, NotFound
 from assistant.grounding import TitleIndex
 from assistant.home import Home, build_demo, train_intents
 from assistant.nlu.intents import IntentModel
@@ -23,6 +23,7 @@ from retrieval.embedder import Embedder, get_embedder
 from retrieval.errors import EmptyQueryError, RetrievalError
 from retrieval.filters import Filters
 from retrieval.search import SearchEngine, SearchResult
+from retrieval.storage import recover, save_atomically
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class Shop:
         set_threads(settings.threads)
         home = Home(settings.home)
         embedder = embedder or get_embedder("minilm", threads=settings.threads)
+        recover(home.catalog)  # a save cut short by a crash leaves the previous index
         if not home.has_catalog():
             build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
         engine = SearchEngine.load(home.catalog, embedder)
@@ -146,6 +148,27 @@ class Shop:
         if product is None:
             raise NotFound(f"no product with id {product_id!r}")
         return product
+
+    def add_products(self, products: list[Product], *, replace: bool) -> None:
+        """Add new products (Conflict if an id exists) or, with `replace`, add or replace them;
+        both indexes change in place and the catalog is saved crash-safely."""
+        if not replace:
+            taken = [p.id for p in products if self.engine.get(p.id) is not None]
+            if taken:
+                raise Conflict(f"products already exist: {', '.join(taken[:10])}")
+        self.engine.upsert(products)
+        self._catalog_changed()
+
+    def delete_products(self, product_ids: list[str]) -> None:
+        missing = [pid for pid in product_ids if self.engine.get(pid) is None]
+        if missing:
+            raise NotFound(f"no product with id {', '.join(missing[:10])}")
+        self.engine.delete(product_ids)
+        self._catalog_changed()
+
+    def _catalog_changed(self) -> None:
+        save_atomically(self.engine, self.home.catalog)
+        self.titles = TitleIndex(self.engine.products)
 
     def similar(self, product_id: str, k: int = 10) -> list[Suggestion]:
         """Co-interaction neighbours first, then content neighbours, without duplicates."""
@@ -242,6 +265,9 @@ def search_payload(result: SearchResult) -> dict[str, Any]:
         "query": result.query,
         "text": result.text,
         "filters": result.filters.to_dict(),
+        "unmet": result.unmet,
+        "no_good_match": result.no_good_match,
+        "facets": result.facets,
         "results": [
             {**product_summary(hit.product), "score": round(hit.score, 4)} for hit in result.hits
         ],

@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import RetrievalError
@@ -24,25 +25,29 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
 def save_atomically(engine: SearchEngine, directory: Path) -> None:
-    """Persist ``engine`` into ``directory`` crash-safely.
+    """Persist ``engine`` into ``directory`` crash-safely (see :func:`replace_folder`)."""
+    replace_folder(Path(directory), engine.save)
 
-    The index is written into a new hidden sibling folder (``.building-<name>-*``) and
-    fsynced; then that folder and ``directory`` are swapped with one atomic
+
+def replace_folder(directory: Path, write: Callable[[Path], None]) -> None:
+    """Fill ``directory`` anew with ``write(folder)``, crash-safely.
+
+    ``write`` fills a new hidden sibling folder (``.building-<name>-*``), which is fsynced;
+    then that folder and ``directory`` are swapped with one atomic
     ``renameat2(RENAME_EXCHANGE)`` (Linux), or, where that is missing, ``directory`` is
     renamed aside and the new folder renamed into place (a crash between those two
-    renames leaves the old index in ``.replaced-<name>-*``, which :func:`recover`
+    renames leaves the old copy in ``.replaced-<name>-*``, which :func:`recover`
     restores). Leftovers of earlier crashed saves are removed first.
     """
-    directory = Path(directory)
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
     recover(directory)
     building = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{directory.name}-", dir=parent))
     try:
-        engine.save(building)
+        write(building)
         _fsync_tree(building)
         if directory.exists():
-            _swap(building, directory)  # `building` now holds the old index
+            _swap(building, directory)  # `building` now holds the old copy
             shutil.rmtree(building, ignore_errors=True)
         else:
             os.rename(building, directory)

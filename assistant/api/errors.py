@@ -13,6 +13,7 @@ from assistant.errors import (
     AssistantError,
     BadRequest,
     ConfigurationError,
+    Conflict,
     IndexNotBuilt,
     LLMUnavailable,
     NotFound,
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 _STATUS: dict[type[AssistantError], int] = {
     BadRequest: 400,
     NotFound: 404,
+    Conflict: 409,
     IndexNotBuilt: 503,
     LLMUnavailable: 503,
     ConfigurationError: 500,

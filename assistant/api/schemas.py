@@ -34,3 +34,22 @@ class EventRequest(BaseModel):
     user_id: str = Field(description="The shopper.")
     item_id: str = Field(description="The product's id.")
     event: str = Field(description="view, cart or purchase.")
+
+
+class ProductIn(BaseModel):
+    """A catalog product, with the catalog's canonical fields."""
+
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=1000)
+    description: str = ""
+    category: str = Field(default="", description='A path like "Toys & Games > Puzzles".')
+    brand: str = ""
+    price: float | None = Field(default=None, ge=0)
+    currency: str = "USD"
+    color: str = ""
+    size: str = ""
+    stock: int | None = Field(default=None, ge=0)
+    rating: float | None = Field(default=None, ge=0, le=5)
+    image_url: str = ""
+    url: str = ""
+    attributes: dict[str, str] = Field(default_factory=dict)

@@ -151,3 +151,57 @@ def test_eval_recs_bad_input(capsys, tmp_path):
         capsys, "eval", "recs", "movielens_100k", "--data", str(tmp_path / "missing.data")
     )
     assert code == 2 and err.startswith("error:")
+
+
+def test_products_upsert_and_delete(capsys, tmp_path):
+    catalog = tmp_path / "shop.csv"
+    catalog.write_text("id,title,price\nA1,Blue ceramic teapot,24.00\nA2,Steel kettle,30\n")
+    home = str(tmp_path / "home")
+    assert _run(capsys, "index", "--catalog", str(catalog), "--home", home)[0] == 0
+    change = tmp_path / "change.jsonl"
+    change.write_text(
+        '{"id": "A3", "title": "Bamboo tea whisk", "price": 9.5}\n'
+        '{"id": "A1", "title": "Blue ceramic teapot", "price": 12}\n'
+    )
+    code, out, _ = _run(
+        capsys, "products", "upsert", "--catalog", str(change), "--json", "--home", home
+    )
+    assert code == 0 and json.loads(out)["upserted"] == 2
+    results = json.loads(_run(capsys, "search", "tea", "--json", "--home", home)[1])["results"]
+    assert {r["id"]: r["price"] for r in results}["A1"] == 12
+    assert _run(capsys, "products", "delete", "A3", "--home", home)[0] == 0
+    results = json.loads(_run(capsys, "search", "whisk", "--json", "--home", home)[1])["results"]
+    assert "A3" not in {r["id"] for r in results}
+    assert _run(capsys, "products", "delete", "A3", "--home", home)[0] == 2
+
+
+def test_eval_search_side_by_side(capsys, tmp_path):
+    catalog = tmp_path / "shop.csv"
+    catalog.write_text(
+        "id,title,price\nA1,Blue ceramic teapot,24\nA2,Steel kettle,30\n"
+        "A3,Bamboo tea whisk,9.5\nA4,Wool winter hat,15\n"
+    )
+    judged = tmp_path / "judged.jsonl"
+    judged.write_text(
+        '{"query_id": "q1", "query": "teapot", "kind": "keyword", "constraints": {}, '
+        '"judgments": {"A1": 3}}\n'
+        '{"query_id": "q2", "query": "something to keep my head warm", "kind": "natural", '
+        '"constraints": {}, "judgments": {"A4": 3}}\n'
+    )
+    code, out, _ = _run(
+        capsys,
+        "eval",
+        "search",
+        "--judgments",
+        str(judged),
+        "--catalog",
+        str(catalog),
+        "--map",
+        "id=id",
+        "--json",
+        "--home",
+        str(tmp_path),
+    )
+    report = json.loads(out)
+    assert code == 0 and set(report) == {"bm25", "dense", "hybrid"}
+    assert report["hybrid"]["mrr"] == 1.0

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from assistant.api.deps import get_shop
+from assistant.api.schemas import ProductIn
+from assistant.errors import BadRequest
 from assistant.shop import Shop, search_payload
+from retrieval.catalog import Product
 from retrieval.filters import Filters
+from retrieval.text import normalize_category
 
 router = APIRouter(tags=["catalog"])
 
@@ -50,3 +54,36 @@ def similar(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
     return {"id": product_id, "items": [s.to_dict() for s in shop.similar(product_id, k)]}
+
+
+def _product(body: ProductIn) -> Product:
+    return Product(**{**body.model_dump(), "category": normalize_category(body.category)})
+
+
+@router.post("/v1/products", status_code=201)
+def create_products(
+    body: ProductIn | list[ProductIn], shop: Annotated[Shop, Depends(get_shop)]
+) -> dict[str, Any]:
+    """Add one product or a list of new products (409 if an id exists)."""
+    products = [_product(p) for p in (body if isinstance(body, list) else [body])]
+    if not products:
+        raise BadRequest("no products given")
+    shop.add_products(products, replace=False)
+    return {"created": [p.id for p in products]}
+
+
+@router.put("/v1/products/{product_id}")
+def replace_product(
+    product_id: str, body: ProductIn, shop: Annotated[Shop, Depends(get_shop)]
+) -> dict[str, Any]:
+    if body.id != product_id:
+        raise BadRequest(f"the body's id {body.id!r} is not {product_id!r}")
+    shop.product(product_id)  # 404 for an unknown id
+    shop.add_products([_product(body)], replace=True)
+    return shop.product(product_id).to_dict()
+
+
+@router.delete("/v1/products/{product_id}", status_code=204)
+def delete_product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> Response:
+    shop.delete_products([product_id])
+    return Response(status_code=204)

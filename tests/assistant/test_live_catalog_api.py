@@ -1,0 +1,84 @@
+"""Adding, replacing and deleting products through the API, without a rebuild."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api.app import create_app
+from assistant.llm.local import LocalBackend
+from assistant.orchestrator import Assistant
+from assistant.shop import Shop
+from tests.conftest import make_settings
+
+KETTLE = {
+    "id": "NEW-1",
+    "title": "Glowmere Copper Gooseneck Pour-Over Kettle",
+    "description": "A 1-litre gooseneck kettle for precise pour-over coffee.",
+    "category": "Home & Kitchen > Coffee & Tea",
+    "brand": "Glowmere",
+    "price": 44.5,
+    "stock": 7,
+}
+
+
+@pytest.fixture
+def home(demo_home, tmp_path):
+    copy = tmp_path / "home"
+    shutil.copytree(demo_home, copy)
+    return copy
+
+
+def _client(home, embedder) -> tuple[TestClient, Shop]:
+    shop = Shop.open(make_settings(home), embedder=embedder)
+    assistant = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
+    return TestClient(create_app(make_settings(home), shop=shop, assistant=assistant)), shop
+
+
+def _ids(client, q, **params):
+    body = client.get("/v1/search", params={"q": q, "k": 10, **params}).json()
+    return [r["id"] for r in body["results"]]
+
+
+def test_add_replace_delete_and_restart(home, embedder):
+    client, shop = _client(home, embedder)
+    with client:
+        assert client.post("/v1/products", json=KETTLE).status_code == 201
+        assert _ids(client, "gooseneck pour-over kettle")[0] == "NEW-1"
+        assert client.post("/v1/products", json=KETTLE).status_code == 409
+        cheaper = {**KETTLE, "price": 19.0}
+        assert client.put("/v1/products/NEW-1", json=cheaper).json()["price"] == 19.0
+        assert "NEW-1" in _ids(client, "gooseneck kettle", price_max=20)
+        assert client.get("/v1/products/NEW-1").json()["price"] == 19.0
+    shop.close()
+
+    client, shop = _client(home, embedder)  # a restart keeps the changes
+    with client:
+        assert client.get("/v1/products/NEW-1").json()["price"] == 19.0
+        assert client.delete("/v1/products/NEW-1").status_code == 204
+        assert client.get("/v1/products/NEW-1").status_code == 404
+        assert "NEW-1" not in _ids(client, "gooseneck pour-over kettle")
+    shop.close()
+
+
+def test_bad_product_requests(home, embedder):
+    client, shop = _client(home, embedder)
+    with client:
+        assert client.post("/v1/products", json={"id": "X"}).status_code == 422
+        assert client.post("/v1/products", json={**KETTLE, "price": -1}).status_code == 422
+        assert client.put("/v1/products/OTHER", json=KETTLE).status_code == 400
+        assert client.put("/v1/products/NEW-1", json=KETTLE).status_code == 404
+        assert client.delete("/v1/products/NOPE").status_code == 404
+        assert client.post("/v1/products", json=[]).status_code == 400
+    shop.close()
+
+
+def test_search_payload_reports_unmet_constraints(shop):
+    from assistant.shop import search_payload
+
+    payload = search_payload(shop.search("puzzle", k=5, filters=None))
+    assert {"unmet", "no_good_match", "facets"} <= set(payload)
+    impossible = search_payload(shop.search("puzzle under $1"))
+    assert impossible["results"] == [] and impossible["unmet"]
