@@ -97,7 +97,7 @@ class Toolbox:
         )
         result = self.shop.search(query, k=max(1, min(k, 10)), filters=filters)
         products = [hit.product for hit in result.hits]
-        self._remember(products, shown=True)
+        self._remember(products)
         self._show(products)
         self.session.state.update(query=result.text, filters=result.filters.to_dict())
         return {
@@ -113,7 +113,7 @@ class Toolbox:
             product_id: the product's id
         """
         product = self.shop.product(product_id)
-        self._remember([product], shown=True)
+        self._remember([product])
         return product.to_dict()
 
     def compare_products(self, product_ids: list[str]) -> dict[str, Any]:
@@ -125,7 +125,7 @@ class Toolbox:
         if not 2 <= len(product_ids) <= 3:
             raise ToolError("compare_products takes two or three product ids")
         products = [self.shop.product(pid) for pid in product_ids]
-        self._remember(products, shown=True)
+        self._remember(products)
         return {"products": [p.to_dict() for p in products]}
 
     def recommend_products(self, query: str = "", k: int = 5) -> dict[str, Any]:
@@ -289,17 +289,17 @@ class Toolbox:
     def _show(self, products: list[Product]) -> None:
         """Record a listing the shopper now sees: follow-ups ("the second one",
         "anything cheaper?") refer to it."""
-        self._remember(products, shown=True)
+        self._remember(products)
         self.session.state["shown"] = [p.id for p in products]
         self.session.state["shown_prices"] = [p.price for p in products if p.price is not None]
         categories = {p.category.split(" > ")[-1] for p in products if p.category}
         # A listing from one category keeps follow-ups ("anything cheaper?") inside it.
         self.session.state["shown_category"] = categories.pop() if len(categories) == 1 else None
 
-    def _remember(self, products: list[Product], *, shown: bool) -> None:
+    def _remember(self, products: list[Product]) -> None:
         for product in products:
             self.products[product.id] = product
-            if shown and product.id not in self.shown:
+            if product.id not in self.shown:
                 self.shown.append(product.id)
 
 
