@@ -43,6 +43,7 @@ def scratch_shop(settings: Settings) -> Iterator[tuple[Shop, Settings]]:
         shutil.copytree(settings.home, home)
         scratch = settings.model_copy(update={"home": home})
         shop = Shop.open(scratch)
+        shop.warm_up()  # latency is measured on a serving shop, not on first-use loading
         try:
             yield shop, scratch
         finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -24,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     if args.home:
-        settings = settings.model_copy(update={"home": args.home})
+        settings = settings.model_copy(update={"home": Path(args.home)})
     conversations = load_conversations(DEFAULT_CONVERSATIONS)
     rows = []
     for llm in args.llm:
