@@ -20,9 +20,8 @@ from assistant.orchestrator import Assistant, ChatResponse
 from assistant.settings import Settings
 from assistant.shop import Shop
 
-DEFAULT_CONVERSATIONS = (
-    Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "chat_conversations.jsonl"
-)
+DEFAULT_CONVERSATIONS = Path(__file__).parent / "demo" / "conversations.jsonl"
+"""The demo store's scripted conversations (they name its customers and orders)."""
 _PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)")
 
 

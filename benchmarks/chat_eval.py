@@ -43,7 +43,7 @@ def main() -> None:
                 "## Chat (scripted conversations)",
                 "",
                 f"`python -m benchmarks.chat_eval` (same as `shopassist eval chat`) - {machine()}.",
-                "The set: `benchmarks/data/chat_conversations.jsonl` (search with filters and "
+                "The set: `assistant/demo/conversations.jsonl` (search with filters and "
                 "follow-ups, product questions and comparisons, recommendations, order status, "
                 "order changes with confirmation, policies, hand-off, refusals), run on a "
                 "scratch copy of the demo store. Latency is the whole turn in-process.",
