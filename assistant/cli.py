@@ -15,10 +15,11 @@ from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("assistant.cli")
 
-# `eval search` defaults: the project's judged set over the shared Amazon sample.
+# `eval` defaults: the project's judged set and the shared public data sets beside the repo.
 _ROOT = Path(__file__).resolve().parents[1]
 _DEV_SET = _ROOT / "benchmarks" / "data" / "search_dev.jsonl"
-_AMAZON = _ROOT.parent / "shared" / "data" / "catalog-amazon-1000" / "products.csv"
+_SHARED = _ROOT.parent / "shared" / "data"
+_AMAZON = _SHARED / "catalog-amazon-1000" / "products.csv"
 _AMAZON_MAP = [
     "id=Uniq Id",
     "title=Product Name",
@@ -256,6 +257,19 @@ def cmd_eval_search(args: argparse.Namespace) -> None:
     _emit(args, report, text)
 
 
+def cmd_eval_nlu(args: argparse.Namespace) -> None:
+    from assistant.nlu.evaluation import run
+    from retrieval.embedder import get_embedder
+
+    settings = _settings(args)
+    embedder = get_embedder("minilm", threads=settings.threads)
+    try:
+        metrics = run(args.protocol, Path(args.data), embedder, method=args.method)
+    except (OSError, ValueError, KeyError) as exc:
+        raise BadRequest(f"cannot run {args.protocol} on {args.data}: {exc}") from exc
+    _emit(args, metrics, json.dumps(metrics, indent=2))
+
+
 def cmd_eval_chat(args: argparse.Namespace) -> None:
     from assistant.chat_eval import DEFAULT_CONVERSATIONS, evaluate, load_conversations
 
@@ -359,6 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--catalog", default=str(_AMAZON), help="the catalog they judge")
     t.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", default=_AMAZON_MAP)
     t.set_defaults(run=cmd_eval_search)
+    t = evals.add_parser("nlu", parents=[common], help="intent accuracy, macro-F1, OOS")
+    t.add_argument("protocol", choices=["bitext", "banking77-10shot", "banking77-full", "oos"])
+    t.add_argument("--data", default=str(_SHARED), help="folder with bitext-intents/, banking77/")
+    t.add_argument("--method", choices=["linear", "finetune"], default="linear")
+    t.set_defaults(run=cmd_eval_nlu)
+
     t = evals.add_parser("chat", parents=[common], help="scripted conversations, per tier")
     t.add_argument("--conversations", help="JSONL conversation set (default: the project's)")
     t.add_argument("--llm", help="backend to evaluate: local (default) or openai:MODEL")

@@ -107,7 +107,6 @@ class TunedEncoder(Embedder):
 def fine_tune(
     texts: Sequence[str],
     labels: np.ndarray,
-    n_classes: int,
     init_head: np.ndarray,
     config: FineTuneConfig,
 ) -> tuple[TunedEncoder, np.ndarray]:

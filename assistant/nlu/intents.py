@@ -192,9 +192,7 @@ class IntentModel:
             centroids = np.stack(
                 [vectors[fit][labels[fit] == k].mean(0) for k in range(len(classes))]
             )
-            encoder, head = fine_tune(
-                [texts[i] for i in fit], labels[fit], len(classes), centroids, config
-            )
+            encoder, head = fine_tune([texts[i] for i in fit], labels[fit], centroids, config)
             model = cls(encoder, classes, head, np.zeros(len(classes)), threshold)
             if len(held):
                 logits = model._logits(encoder.embed([texts[i] for i in held]))

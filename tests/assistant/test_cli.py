@@ -205,3 +205,22 @@ def test_eval_search_side_by_side(capsys, tmp_path):
     report = json.loads(out)
     assert code == 0 and set(report) == {"bm25", "dense", "hybrid"}
     assert report["hybrid"]["mrr"] == 1.0
+
+
+def test_eval_nlu_on_a_small_bitext_file(capsys, tmp_path):
+    folder = tmp_path / "bitext-intents"
+    folder.mkdir()
+    rows = ["flags,utterance,category,intent"]
+    phrasings = {
+        "track_order": ["where is my order {}", "track package {}", "has order {} shipped"],
+        "cancel_order": ["cancel order {}", "I want to cancel {}", "please stop order {}"],
+        "get_refund": ["refund for order {}", "money back for {}", "I need a refund on {}"],
+    }
+    for intent, forms in phrasings.items():
+        rows += [f"B,{form.format(n)},ORDER,{intent}" for form in forms for n in range(10)]
+    (folder / "bitext_21k.csv").write_text("\n".join(rows) + "\n")
+    code, out, _ = _run(capsys, "eval", "nlu", "bitext", "--data", str(tmp_path), "--json")
+    metrics = json.loads(out)
+    assert code == 0 and metrics["accuracy"] > 0.9 and "macro_f1" in metrics
+    code, _, err = _run(capsys, "eval", "nlu", "bitext", "--data", str(tmp_path / "nope"))
+    assert code == 2 and err.startswith("error:")

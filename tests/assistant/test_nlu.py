@@ -94,3 +94,15 @@ def test_bad_example_files(tmp_path):
         read_examples(path)
     with pytest.raises(BadRequest, match="cannot read"):
         read_examples(tmp_path / "missing.csv")
+
+
+def test_builtin_confidence_is_calibrated(shop):
+    model = shop.intents
+    assert 0.05 < model.temperature < 20
+    clear, vague, unrelated = model.predict(
+        ["I want to cancel my order", "something about the thing", "how tall is mount everest"]
+    )
+    assert all(0 <= p.confidence <= 1 for p in (clear, vague, unrelated))
+    assert clear.intent == "cancel_order" and clear.confidence > 0.8
+    assert clear.confidence > vague.confidence
+    assert unrelated.intent == "out_of_scope"
