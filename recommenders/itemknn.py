@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommenders.base import Recommender, row_batches, top_k
+from recommenders.base import row_batches, top_k
 from recommenders.errors import RecommenderError
+from recommenders.item_item import ItemItemRecommender
 
 SIMILARITIES = ("cosine", "jaccard")
 
 
-class ItemKNNRecommender(Recommender):
+class ItemKNNRecommender(ItemItemRecommender):
     """Item-item similarity on the columns of the user-item matrix, top `neighbours` per item.
 
     `cosine`: a.b / (|a| |b| + shrink) on the weights; `jaccard`: |A & B| / (|A | B| + shrink)
@@ -34,8 +34,6 @@ class ItemKNNRecommender(Recommender):
         self.similarity = similarity
         self.neighbours = neighbours
         self.shrink = shrink
-        self._neighbours: csr_matrix | None = None
-        self._transposed: csr_matrix | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -83,25 +81,7 @@ class ItemKNNRecommender(Recommender):
 
     def similarities(self, items: np.ndarray) -> np.ndarray:
         """Each item's kept neighbours with their similarity; -inf for the rest."""
-        neighbours = self._fitted(self._neighbours)
+        neighbours = self._fitted(self._weights)
         similarities = neighbours[np.asarray(items)].toarray()
         similarities[similarities == 0] = -np.inf
         return similarities
-
-    def _set(self, neighbours: csr_matrix) -> None:
-        neighbours.sort_indices()
-        self._neighbours = neighbours
-        self._transposed = neighbours.T.tocsr()
-
-    def _state(self) -> dict[str, np.ndarray]:
-        neighbours = self._fitted(self._neighbours)
-        return {
-            "data": neighbours.data,
-            "indices": neighbours.indices,
-            "indptr": neighbours.indptr,
-            "shape": np.asarray(neighbours.shape),
-        }
-
-    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
-        shape = tuple(int(n) for n in state["shape"])
-        self._set(csr_matrix((state["data"], state["indices"], state["indptr"]), shape=shape))

@@ -3,17 +3,17 @@ penalised, as a sparse item-item model."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
 
-from recommenders.base import Recommender, row_batches, top_k
+from recommenders.base import row_batches, top_k
 from recommenders.errors import RecommenderError
+from recommenders.item_item import ItemItemRecommender
 
 
-class RP3betaRecommender(Recommender):
+class RP3betaRecommender(ItemItemRecommender):
     """W[i, j] = sum_u P(u | i)^alpha P(j | u)^alpha / popularity(j)^beta, top `neighbours`
     per item i; a user's scores are history weights x W.
 
@@ -30,8 +30,6 @@ class RP3betaRecommender(Recommender):
         self.alpha = alpha
         self.beta = beta
         self.neighbours = neighbours
-        self._weights: csr_matrix | None = None
-        self._transposed: csr_matrix | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -80,21 +78,3 @@ class RP3betaRecommender(Recommender):
         similarities = transposed[np.asarray(items, dtype=np.int64)].toarray()
         similarities[similarities <= 0] = -np.inf
         return similarities
-
-    def _set(self, weights: csr_matrix) -> None:
-        weights.sort_indices()
-        self._weights = weights
-        self._transposed = weights.T.tocsr()
-
-    def _state(self) -> dict[str, np.ndarray]:
-        weights = self._fitted(self._weights)
-        return {
-            "data": weights.data,
-            "indices": weights.indices,
-            "indptr": weights.indptr,
-            "shape": np.asarray(weights.shape),
-        }
-
-    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
-        shape = tuple(int(n) for n in state["shape"])
-        self._set(csr_matrix((state["data"], state["indices"], state["indptr"]), shape=shape))

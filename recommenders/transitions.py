@@ -17,20 +17,20 @@ weights grow with the event time when order matters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
 
-from recommenders.base import Recommender, explain_row, largest
+from recommenders.base import explain_row, largest
 from recommenders.errors import RecommenderError
+from recommenders.item_item import ItemItemRecommender
 
 GAP_DECAY = 0.5
 """A transition over gap g (g - 1 items in between) weighs GAP_DECAY ** (g - 1)."""
 
 
-class TransitionRecommender(Recommender):
+class TransitionRecommender(ItemItemRecommender):
     """Item-to-next-item counts, row-max normalised; see the module docstring for order."""
 
     name = "transitions"
@@ -41,8 +41,6 @@ class TransitionRecommender(Recommender):
             raise RecommenderError("transitions needs window >= 1 and backward >= 0")
         self.window = window
         self.backward = backward
-        self._weights: csr_matrix | None = None
-        self._transposed: csr_matrix | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -103,21 +101,3 @@ class TransitionRecommender(Recommender):
         column = self._fitted(self._transposed)[item].toarray().reshape(-1)
         contributions = history.data.astype(np.float64) * column[history.indices]
         return largest(history.indices, contributions, top)
-
-    def _set(self, weights: csr_matrix) -> None:
-        weights.sort_indices()
-        self._weights = weights
-        self._transposed = weights.T.tocsr()
-
-    def _state(self) -> dict[str, np.ndarray]:
-        weights = self._fitted(self._weights)
-        return {
-            "data": weights.data,
-            "indices": weights.indices,
-            "indptr": weights.indptr,
-            "shape": np.asarray(weights.shape),
-        }
-
-    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
-        shape = tuple(int(n) for n in state["shape"])
-        self._set(csr_matrix((state["data"], state["indices"], state["indptr"]), shape=shape))
