@@ -188,7 +188,11 @@ def cmd_nlu(args: argparse.Namespace) -> None:
     embedder = get_embedder("minilm", threads=settings.threads)
     if args.nlu_command == "train":
         summary = train_intents(
-            home, embedder, read_examples(Path(args.examples)), replace=args.replace
+            home,
+            embedder,
+            read_examples(Path(args.examples)),
+            replace=args.replace,
+            method=args.method,
         )
         _emit(args, summary, json.dumps(summary, indent=2))
         return
@@ -345,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     t = nlu.add_parser("train", parents=[common], help="train from text,intent CSV rows")
     t.add_argument("--examples", required=True)
     t.add_argument("--replace", action="store_true", help="replace the built-in intents")
+    t.add_argument(
+        "--method",
+        choices=["linear", "finetune"],
+        default="linear",
+        help="linear: seconds; finetune: fine-tunes MiniLM (minutes, a little more accurate)",
+    )
     t.set_defaults(run=cmd_nlu)
     t = nlu.add_parser("predict", parents=[common], help="classify one utterance per line")
     t.add_argument("--batch", required=True)

@@ -139,15 +139,17 @@ def train_intents(
     extra: list[tuple[str, str]] | None = None,
     *,
     replace: bool = False,
+    method: str = "linear",
 ) -> dict[str, Any]:
     """Train the intent model from the built-in examples plus `extra` (or `extra` alone)."""
     started = time.perf_counter()
     examples = list(extra or []) if replace else builtin_examples() + list(extra or [])
-    model = IntentModel.train(examples, embedder)
+    model = IntentModel.train(examples, embedder, method=method)
     replace_folder(home.nlu, model.save)
     return {
         "examples": len(examples),
         "intents": len(model.classes),
+        "method": method,
         "seconds": round(time.perf_counter() - started, 2),
     }
 

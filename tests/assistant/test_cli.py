@@ -224,3 +224,27 @@ def test_eval_nlu_on_a_small_bitext_file(capsys, tmp_path):
     assert code == 0 and metrics["accuracy"] > 0.9 and "macro_f1" in metrics
     code, _, err = _run(capsys, "eval", "nlu", "bitext", "--data", str(tmp_path / "nope"))
     assert code == 2 and err.startswith("error:")
+
+
+def test_nlu_train_replace_then_predict(capsys, tmp_path):
+    from tests.assistant.test_nlu import GIFT_CARDS, LOYALTY
+
+    examples = tmp_path / "intents.csv"
+    examples.write_text(
+        "text,intent\n"
+        + "".join(f"{t},buy_gift_card\n" for t in GIFT_CARDS)
+        + "".join(f"{t},loyalty_points\n" for t in LOYALTY)
+    )
+    home = str(tmp_path / "home")
+    code, out, _ = _run(
+        capsys, "nlu", "train", "--examples", str(examples), "--replace", "--json", "--home", home
+    )
+    summary = json.loads(out)
+    assert code == 0 and summary["intents"] == 2 and summary["examples"] == 12
+    batch = tmp_path / "utterances.txt"
+    batch.write_text("I'd like a gift card for SA-123456\nhow many points do I have\n")
+    code, out, _ = _run(capsys, "nlu", "predict", "--batch", str(batch), "--home", home)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["intent"] for line in lines] == ["buy_gift_card", "loyalty_points"]
+    assert lines[0]["entities"] == {"order_ids": ["SA-123456"]}
+    assert all(0 <= line["confidence"] <= 1 for line in lines)
