@@ -12,7 +12,10 @@ _INJECTION = re.compile(
     r"(?:prompt|instructions|rules)"
     r"|system prompt|developer mode|jailbreak|\bDAN\b"
     r"|you are (?:now|no longer) (?:an?|the)\b|pretend (?:to be|you are)|act as (?:an?|the) "
-    r"|(?:other|another) (?:customer|user|person)'?s? (?:orders?|address|email|data|account)",
+    r"|(?:other|another) (?:customer|user|person)'?s? (?:orders?|address|email|data|account)"
+    r"|(?:repeat|translate|summari[sz]e|print) (?:the text above|(?:your|the) (?:instructions|rules"
+    r"|prompt))"
+    r"|<\|im_(?:start|end)\|>|\[/?INST\]|^\W*system\W*[:#]",
     re.IGNORECASE,
 )
 _ABUSE = re.compile(
