@@ -29,9 +29,7 @@ _REQUEST_WORDS = _FOLLOW_UP_WORDS | frozenset(
             "recommend recommendation recommendations suggest suggestion suggestions pick picks",
             "for my i'm im to of on need looking look find buy want like should good nice best",
             "popular trending right now based bought give surprise things stuff might enjoy",
-            "which your we us our search find product products item items stuff help",
-            "gift",
-            "gifts",
+            "which your we us our search find product products item items stuff help gift gifts",
         ]
     ).split()
 )
@@ -84,14 +82,6 @@ class Understanding:
     filters: Filters
     follow_up: bool
     confirmation: str | None = None  # "yes" / "no" when the message answers a question
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "intent": self.intent,
-            "confidence": self.confidence,
-            "entities": self.entities.to_dict(),
-            "filters": self.filters.to_dict(),
-        }
 
 
 def understand(

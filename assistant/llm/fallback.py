@@ -20,7 +20,6 @@ class FallbackBackend(ChatBackend):
             raise ValueError("FallbackBackend needs at least one backend")
         self.backends = backends
         self.name = "+".join(b.name for b in backends)
-        self.failures = {b.name: 0 for b in backends}
 
     def respond(self, turn: Turn, tools: Toolbox) -> Reply:
         errors: list[str] = []
@@ -28,7 +27,6 @@ class FallbackBackend(ChatBackend):
             try:
                 return backend.respond(turn, tools)
             except LLMUnavailable as exc:
-                self.failures[backend.name] += 1
                 log.warning("backend %s failed, falling back: %s", backend.name, exc)
                 errors.append(f"{backend.name}: {exc}")
         raise LLMUnavailable("; ".join(errors))
