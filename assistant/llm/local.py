@@ -15,7 +15,7 @@ from prompts import render
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
 
-_ORDER_INTENTS = {"track_order", "change_order", "track_refund"}
+_STATUS_INTENTS = {"track_order", "change_order", "track_refund"}
 _ADDRESS_INTENTS = {"change_shipping_address", "set_up_shipping_address"}
 _VERBS = {
     "cancel_order": "cancel",
@@ -87,7 +87,7 @@ class LocalBackend(ChatBackend):
             handler = self._return
         elif intent in _ADDRESS_INTENTS and turn.understanding.entities.order_ids:
             handler = self._change_address
-        elif intent in _ORDER_INTENTS and (
+        elif intent in _STATUS_INTENTS and (
             turn.understanding.entities.order_ids or intent == "track_order"
         ):
             handler = self._order
