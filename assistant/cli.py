@@ -268,7 +268,13 @@ def cmd_eval_nlu(args: argparse.Namespace) -> None:
     settings = _settings(args)
     embedder = get_embedder("minilm", threads=settings.threads)
     try:
-        metrics = run(args.protocol, Path(args.data), embedder, method=args.method)
+        metrics = run(
+            args.protocol,
+            Path(args.data),
+            embedder,
+            method=args.method,
+            calibration=args.calibration,
+        )
     except (OSError, ValueError, KeyError) as exc:
         raise BadRequest(f"cannot run {args.protocol} on {args.data}: {exc}") from exc
     _emit(args, metrics, json.dumps(metrics, indent=2))
@@ -387,6 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("protocol", choices=["bitext", "banking77-10shot", "banking77-full", "oos"])
     t.add_argument("--data", default=str(_SHARED), help="folder with bitext-intents/, banking77/")
     t.add_argument("--method", choices=["linear", "finetune"], default="linear")
+    t.add_argument(
+        "--calibration",
+        type=float,
+        default=0.1,
+        help="share of examples held out to calibrate confidence (0: train on all)",
+    )
     t.set_defaults(run=cmd_eval_nlu)
 
     t = evals.add_parser("chat", parents=[common], help="scripted conversations, per tier")
