@@ -268,13 +268,9 @@ def cmd_eval_nlu(args: argparse.Namespace) -> None:
     settings = _settings(args)
     embedder = get_embedder("minilm", threads=settings.threads)
     try:
-        metrics = run(
-            args.protocol,
-            Path(args.data),
-            embedder,
-            method=args.method,
-            calibration=args.calibration,
-        )
+        # oos fits its own temperature and threshold on a validation split.
+        options = {} if args.protocol == "oos" else {"calibration": args.calibration}
+        metrics = run(args.protocol, Path(args.data), embedder, method=args.method, **options)
     except (OSError, ValueError, KeyError) as exc:
         raise BadRequest(f"cannot run {args.protocol} on {args.data}: {exc}") from exc
     _emit(args, metrics, json.dumps(metrics, indent=2))
@@ -397,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--calibration",
         type=float,
         default=0.1,
-        help="share of examples held out to calibrate confidence (0: train on all)",
+        help="share held out to calibrate confidence (0: train on all; not for oos)",
     )
     t.set_defaults(run=cmd_eval_nlu)
 
