@@ -51,10 +51,11 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
             rows = list(csv.reader(handle))
     except OSError as exc:
         raise BadRequest(f"cannot read examples file {path}: {exc}") from exc
+    first = 1
     if rows and [c.strip().lower() for c in rows[0][:2]] == ["text", "intent"]:
-        rows = rows[1:]
+        rows, first = rows[1:], 2
     examples = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(rows, start=first):
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
             raise BadRequest(f"{path}:{line}: expected 'text,intent', got {row!r}")
         examples.append((row[0].strip(), row[1].strip()))

@@ -92,6 +92,10 @@ def test_bad_example_files(tmp_path):
     path.write_text("text,intent\nhello,\n")
     with pytest.raises(BadRequest, match="bad.csv:2"):
         read_examples(path)
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text("hi,greeting\nbye\n")
+    with pytest.raises(BadRequest, match="headerless.csv:2"):
+        read_examples(headerless)
     with pytest.raises(BadRequest, match="cannot read"):
         read_examples(tmp_path / "missing.csv")
 
