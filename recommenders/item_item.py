@@ -8,7 +8,35 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommenders.base import Recommender
+from recommenders.base import Recommender, top_k
+
+
+class TopNeighbours:
+    """Collects each item's `k` best-scoring other items, batch by batch, into a sparse W."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self._rows: list[np.ndarray] = []
+        self._columns: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+
+    def add(self, items: np.ndarray, scores: np.ndarray) -> None:
+        """`scores[i]` scores every item for `items[i]` (-inf: never a neighbour)."""
+        ids, best = top_k(scores, self.k)
+        kept = ids >= 0
+        self._rows.append(np.broadcast_to(items[:, None], ids.shape)[kept])
+        self._columns.append(ids[kept])
+        self._values.append(best[kept])
+
+    def matrix(self, n_items: int) -> csr_matrix:
+        return csr_matrix(
+            (
+                np.concatenate(self._values),
+                (np.concatenate(self._rows), np.concatenate(self._columns)),
+            ),
+            shape=(n_items, n_items),
+            dtype=np.float32,
+        )
 
 
 class ItemItemRecommender(Recommender):
@@ -16,6 +44,13 @@ class ItemItemRecommender(Recommender):
 
     _weights: csr_matrix | None = None
     _transposed: csr_matrix | None = None
+
+    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
+        """History weights x W; -inf where nothing in the history leads to the item."""
+        weights = self._fitted(self._weights)
+        scores = (csr_matrix(user_items, dtype=np.float32) @ weights).toarray()
+        scores[scores <= 0] = -np.inf
+        return scores
 
     def _set(self, weights: csr_matrix) -> None:
         weights.sort_indices()

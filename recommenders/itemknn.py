@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommenders.base import row_batches, top_k
+from recommenders.base import row_batches
 from recommenders.errors import RecommenderError
-from recommenders.item_item import ItemItemRecommender
+from recommenders.item_item import ItemItemRecommender, TopNeighbours
 
 SIMILARITIES = ("cosine", "jaccard")
 
@@ -49,7 +49,7 @@ class ItemKNNRecommender(ItemItemRecommender):
         if self.similarity == "cosine":
             size = np.sqrt(size)
         n_items = matrix.shape[1]
-        rows, columns, values = [], [], []
+        neighbours = TopNeighbours(self.neighbours)
         for batch in row_batches(n_items, n_items):
             overlap = (item_users[batch] @ matrix).toarray()
             items = np.arange(n_items)[batch]
@@ -60,18 +60,8 @@ class ItemKNNRecommender(ItemItemRecommender):
             with np.errstate(divide="ignore", invalid="ignore"):
                 similarity = np.where(overlap != 0, overlap / denominator, -np.inf)
             similarity[np.arange(len(items)), items] = -np.inf
-            ids, scores = top_k(similarity, self.neighbours)
-            kept = ids >= 0
-            rows.append(np.broadcast_to(items[:, None], ids.shape)[kept])
-            columns.append(ids[kept])
-            values.append(scores[kept])
-        self._set(
-            csr_matrix(
-                (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-                shape=(n_items, n_items),
-                dtype=np.float32,
-            )
-        )
+            neighbours.add(items, similarity)
+        self._set(neighbours.matrix(n_items))
 
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
         transposed = self._fitted(self._transposed)

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix, diags
 
-from recommenders.base import row_batches, top_k
+from recommenders.base import row_batches
 from recommenders.errors import RecommenderError
-from recommenders.item_item import ItemItemRecommender
+from recommenders.item_item import ItemItemRecommender, TopNeighbours
 
 
 class RP3betaRecommender(ItemItemRecommender):
@@ -47,30 +47,14 @@ class RP3betaRecommender(ItemItemRecommender):
         to_user.data **= self.alpha
         penalty = 1.0 / np.maximum(item_degree, 1.0) ** self.beta
         n_items = matrix.shape[1]
-        rows, columns, values = [], [], []
+        neighbours = TopNeighbours(self.neighbours)
         for batch in row_batches(n_items, n_items):
             walk = (to_user[batch] @ to_item).toarray() * penalty
             items = np.arange(n_items)[batch]
             walk[walk <= 0] = -np.inf
             walk[np.arange(len(items)), items] = -np.inf
-            ids, scores = top_k(walk, self.neighbours)
-            kept = ids >= 0
-            rows.append(np.broadcast_to(items[:, None], ids.shape)[kept])
-            columns.append(ids[kept])
-            values.append(scores[kept])
-        self._set(
-            csr_matrix(
-                (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-                shape=(n_items, n_items),
-                dtype=np.float32,
-            )
-        )
-
-    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
-        weights = self._fitted(self._weights)
-        scores = (csr_matrix(user_items, dtype=np.float32) @ weights).toarray()
-        scores[scores <= 0] = -np.inf
-        return scores
+            neighbours.add(items, walk)
+        self._set(neighbours.matrix(n_items))
 
     def similarities(self, items: np.ndarray) -> np.ndarray:
         """Row i holds W[h, items[i]] over h; -inf where zero."""

@@ -79,13 +79,6 @@ class TransitionRecommender(ItemItemRecommender):
         largest_count[largest_count == 0] = 1.0
         self._set(csr_matrix(diags(1.0 / largest_count) @ counts, dtype=np.float32))
 
-    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
-        """History weights x W from the history alone; -inf where nothing leads."""
-        weights = self._fitted(self._weights)
-        scores = (csr_matrix(user_items, dtype=np.float32) @ weights).toarray()
-        scores[scores <= 0] = -np.inf
-        return scores
-
     def similarities(self, items: np.ndarray) -> np.ndarray:
         """Row i: W[items[i]], what tends to follow the item; -inf where nothing does."""
         weights = self._fitted(self._weights)
