@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 from implicit.cpu.als import AlternatingLeastSquares
 from scipy.sparse import csr_matrix
-from threadpoolctl import threadpool_limits
 
-from recommenders.base import Recommender, explain_row, largest
+from recommenders.base import explain_row, largest
 from recommenders.errors import RecommenderError
+from recommenders.factor import ImplicitFactorRecommender
 
 logger = logging.getLogger(__name__)
 
 
-class ALSRecommender(Recommender):
+class ALSRecommender(ImplicitFactorRecommender):
     """Alternating least squares with the conjugate-gradient solver.
 
     The user-item weights, times `alpha`, are the confidences. OpenBLAS is held to one thread
@@ -49,8 +47,6 @@ class ALSRecommender(Recommender):
         self.alpha = alpha
         self.threads = threads
         self.random_state = random_state
-        self._model: AlternatingLeastSquares | None = None
-        self._known: np.ndarray | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -62,22 +58,6 @@ class ALSRecommender(Recommender):
             "threads": self.threads,
             "random_state": self.random_state,
         }
-
-    def fit(self, user_items: csr_matrix) -> None:
-        matrix = csr_matrix(user_items, dtype=np.float32, copy=True)
-        matrix.eliminate_zeros()
-        started = time.perf_counter()
-        with threadpool_limits(limits=1, user_api="blas"):
-            model = self._implicit()
-            model.fit(matrix, show_progress=False)
-        logger.info(
-            "als: fitted %d users x %d items (%d interactions) in %.2fs",
-            *matrix.shape,
-            matrix.nnz,
-            time.perf_counter() - started,
-        )
-        self._model = model
-        self._known = np.diff(matrix.tocsc().indptr) > 0
 
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
         model = self._fitted(self._model)
@@ -133,31 +113,12 @@ class ALSRecommender(Recommender):
         contributions = np.where(confidence > 0, (factors @ weighted) * confidence, 0.0)
         return largest(history.indices, contributions, top)
 
-    def _known_items(self) -> np.ndarray:
-        return self._fitted(self._known)
-
     def _implicit(self) -> AlternatingLeastSquares:
-        with threadpool_limits(limits=1, user_api="blas"):
-            return AlternatingLeastSquares(
-                factors=self.factors,
-                regularization=self.regularization,
-                alpha=self.alpha,
-                iterations=self.iterations,
-                num_threads=self.threads,
-                random_state=self.random_state,
-            )
-
-    def _state(self) -> dict[str, np.ndarray]:
-        model = self._fitted(self._model)
-        return {
-            "user_factors": model.user_factors,
-            "item_factors": model.item_factors,
-            "known_items": self._known_items(),
-        }
-
-    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
-        model = self._implicit()
-        model.user_factors = np.asarray(state["user_factors"], dtype=np.float32)
-        model.item_factors = np.asarray(state["item_factors"], dtype=np.float32)
-        self._model = model
-        self._known = np.asarray(state["known_items"], dtype=bool)
+        return AlternatingLeastSquares(
+            factors=self.factors,
+            regularization=self.regularization,
+            alpha=self.alpha,
+            iterations=self.iterations,
+            num_threads=self.threads,
+            random_state=self.random_state,
+        )

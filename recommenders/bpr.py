@@ -7,22 +7,20 @@ every user vector, so a score is user · item over all columns.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from implicit.cpu.bpr import BayesianPersonalizedRanking
 from scipy.sparse import csr_matrix
-from threadpoolctl import threadpool_limits
 
-from recommenders.base import Recommender, explain_row, largest
+from recommenders.base import explain_row, largest
 from recommenders.errors import RecommenderError
+from recommenders.factor import ImplicitFactorRecommender
 
 logger = logging.getLogger(__name__)
 
 
-class BPRRecommender(Recommender):
+class BPRRecommender(ImplicitFactorRecommender):
     """Matrix factorisation trained by SGD on sampled (user, seen item, unseen item) triples.
 
     Only which items a user interacted with matters (weights are not confidences). A user
@@ -54,8 +52,6 @@ class BPRRecommender(Recommender):
         self.iterations = iterations
         self.threads = threads
         self.random_state = random_state
-        self._model: BayesianPersonalizedRanking | None = None
-        self._known: np.ndarray | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -68,22 +64,6 @@ class BPRRecommender(Recommender):
             "random_state": self.random_state,
         }
 
-    def fit(self, user_items: csr_matrix) -> None:
-        matrix = csr_matrix(user_items, dtype=np.float32, copy=True)
-        matrix.eliminate_zeros()
-        started = time.perf_counter()
-        model = self._implicit()
-        with threadpool_limits(limits=1, user_api="blas"):
-            model.fit(matrix, show_progress=False)
-        logger.info(
-            "bpr: fitted %d users x %d items (%d interactions) in %.2fs",
-            *matrix.shape,
-            matrix.nnz,
-            time.perf_counter() - started,
-        )
-        self._model = model
-        self._known = np.diff(matrix.tocsc().indptr) > 0
-
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
         model = self._fitted(self._model)
         rows = np.asarray(user_rows, dtype=np.int64).reshape(-1)
@@ -94,7 +74,7 @@ class BPRRecommender(Recommender):
         if len(fresh):
             users[fresh] = self._fold_in(csr_matrix(user_items[fresh], dtype=np.float32))
         scores = users @ model.item_factors.T
-        scores[:, ~self._fitted(self._known)] = -np.inf
+        scores[:, ~self._known_items()] = -np.inf
         scores[fresh[np.diff(user_items[fresh].indptr) == 0]] = -np.inf
         return scores
 
@@ -107,7 +87,7 @@ class BPRRecommender(Recommender):
             similarities = (model.item_factors[items] @ model.item_factors.T) / np.outer(
                 norms[items], norms
             )
-        known = self._fitted(self._known)
+        known = self._known_items()
         similarities[:, ~known] = -np.inf
         similarities[~known[items]] = -np.inf
         return similarities
@@ -120,7 +100,7 @@ class BPRRecommender(Recommender):
         the item's bias."""
         model = self._fitted(self._model)
         history = explain_row(user_items)
-        if not self._fitted(self._known)[item] or history.nnz == 0:
+        if not self._known_items()[item] or history.nnz == 0:
             return []
         weights = history.data.astype(np.float64)
         factors = model.item_factors[:, :-1].astype(np.float64)
@@ -144,18 +124,3 @@ class BPRRecommender(Recommender):
             num_threads=self.threads,
             random_state=self.random_state,
         )
-
-    def _state(self) -> dict[str, np.ndarray]:
-        model = self._fitted(self._model)
-        return {
-            "user_factors": model.user_factors,
-            "item_factors": model.item_factors,
-            "known_items": self._fitted(self._known),
-        }
-
-    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
-        model = self._implicit()
-        model.user_factors = np.asarray(state["user_factors"], dtype=np.float32)
-        model.item_factors = np.asarray(state["item_factors"], dtype=np.float32)
-        self._model = model
-        self._known = np.asarray(state["known_items"], dtype=bool)

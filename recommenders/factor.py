@@ -1,0 +1,67 @@
+"""What the matrix-factorisation models on `implicit` (ALS, BPR) share: fitting with BLAS held
+to one thread, the mask of items seen in training, and saving/restoring the factors."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from threadpoolctl import threadpool_limits
+
+from recommenders.base import Recommender
+
+logger = logging.getLogger(__name__)
+
+
+class ImplicitFactorRecommender(Recommender):
+    """A recommender backed by one `implicit` factor model (`_implicit()` builds it)."""
+
+    _model: Any = None
+    _known: np.ndarray | None = None
+
+    @abstractmethod
+    def _implicit(self) -> Any:
+        """A new, unfitted `implicit` model with this recommender's parameters."""
+
+    def fit(self, user_items: csr_matrix) -> None:
+        matrix = csr_matrix(user_items, dtype=np.float32, copy=True)
+        matrix.eliminate_zeros()
+        started = time.perf_counter()
+        # implicit parallelises itself over `threads`; a threaded BLAS under it oversubscribes.
+        with threadpool_limits(limits=1, user_api="blas"):
+            model = self._implicit()
+            model.fit(matrix, show_progress=False)
+        logger.info(
+            "%s: fitted %d users x %d items (%d interactions) in %.2fs",
+            self.name,
+            *matrix.shape,
+            matrix.nnz,
+            time.perf_counter() - started,
+        )
+        self._model = model
+        self._known = np.diff(matrix.tocsc().indptr) > 0
+
+    def _known_items(self) -> np.ndarray:
+        """Items with at least one training interaction (the others get no score)."""
+        return self._fitted(self._known)
+
+    def _state(self) -> dict[str, np.ndarray]:
+        model = self._fitted(self._model)
+        return {
+            "user_factors": model.user_factors,
+            "item_factors": model.item_factors,
+            "known_items": self._known_items(),
+        }
+
+    def _restore(self, state: Mapping[str, np.ndarray]) -> None:
+        with threadpool_limits(limits=1, user_api="blas"):
+            model = self._implicit()
+        model.user_factors = np.asarray(state["user_factors"], dtype=np.float32)
+        model.item_factors = np.asarray(state["item_factors"], dtype=np.float32)
+        self._model = model
+        self._known = np.asarray(state["known_items"], dtype=bool)
