@@ -168,7 +168,6 @@ def test_the_model_cannot_skip_the_shoppers_confirmation(shop, demo_orders):
 
 def test_invented_product_and_stock_claims_are_replaced(shop):
     listed, other = shop.search("jigsaw puzzle", k=2).hits
-    in_stock = next(p for p in shop.engine.products if p.in_stock and p.id != listed.product.id)
     for invented in (
         f"You might also like the {other.product.title}.",  # never returned by a tool
         f"Sorry, the {listed.product.title} is out of stock."
@@ -187,7 +186,6 @@ def test_invented_product_and_stock_claims_are_replaced(shop):
         response = assistant.chat("a jigsaw puzzle please")
         assert response.backend == "local", invented
         assert assistant.grounding_failures == 1
-    assert in_stock  # the catalog has both kinds, so the stock check is exercised
 
 
 def test_title_index_finds_quoted_titles(shop):
