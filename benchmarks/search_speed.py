@@ -176,7 +176,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    embedder = get_embedder("minilm", threads=args.threads, dtype="bfloat16")
+    embedder = get_embedder("minilm", threads=args.threads)
     sample = synthetic_catalog(args.embed_sample, seed=1)
     texts = [document_text(p) for p in sample]
     rate = embed_rate(embedder, texts)

@@ -133,7 +133,7 @@ class SearchEngine:
         candidates: int = 100,
         dense_weight: float = 0.5,
         exact_subset_limit: int = 10_000,
-        min_similarity: float = 0.45,
+        min_similarity: float = 0.43,
         alive: np.ndarray | None = None,
     ) -> None:
         if not len(products) == len(vectors) == len(lexical):

@@ -41,8 +41,16 @@ def shared_data(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh cache for exported models, for this process and the CLIs it starts."""
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    return cache
+
+
 @pytest.fixture(scope="session")
-def embedder():
+def embedder(model_cache: Path):
     from assistant.shop import set_threads
     from retrieval.embedder import get_embedder
 

