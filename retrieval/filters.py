@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .attributes import ADULT, age_range, normalize_size, piece_count, sizes
 from .catalog import Product
 from .text import (
     CATEGORY_SEPARATOR,
@@ -43,6 +44,16 @@ class Filters:
     """Matches when every word of it names a word of the product's colour field (grey
     and gray alike), or, for products without one, a colour word of its title."""
     in_stock: bool | None = None
+    age_min: float | None = None
+    age_max: float | None = None
+    """The ages (years) the product is for: it matches when the age range it states
+    overlaps ``[age_min, age_max]``. A product that states no age matches (most feeds
+    say nothing for all-ages products); see :mod:`retrieval.attributes`."""
+    pieces_min: int | None = None
+    pieces_max: int | None = None
+    """Bounds on the piece count the product states; one without a piece count fails."""
+    size: str | None = None
+    """Matches a size in the product's size field ("M" = "medium"); one without fails."""
 
     def matches(self, product: Product) -> bool:
         """True when ``product`` meets every set constraint."""
@@ -59,6 +70,16 @@ class Filters:
             return False
         if self.color is not None and not _colour_matches(self.color, _colours_of(product)):
             return False
+        if self.age_min is not None or self.age_max is not None:
+            ages = age_range(product)
+            if ages is not None and not ages.overlaps(self.age_min, self.age_max):
+                return False
+        if self.pieces_min is not None or self.pieces_max is not None:
+            pieces = piece_count(product)
+            if pieces is None or not _within(pieces, self.pieces_min, self.pieces_max):
+                return False
+        if self.size is not None and normalize_size(self.size) not in sizes(product):
+            return False
         return self.in_stock is None or product.in_stock == self.in_stock
 
     def merged(self, other: Filters) -> Filters:
@@ -71,6 +92,10 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not self.to_dict()
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _fold(text: str) -> str:
@@ -101,8 +126,9 @@ def _colour_matches(wanted: str, colours: frozenset[str]) -> bool:
 class FilterMask:
     """:meth:`Filters.matches` over a whole product list at once, as a boolean array.
 
-    Prices and stock are compared as arrays; category, brand and colour are decided
-    once per distinct value, so a query costs O(catalog) numpy work, not Python calls.
+    Prices, stock, ages and piece counts are compared as arrays; category, brand, colour
+    and size are decided once per distinct value, so a query costs O(catalog) numpy work,
+    not Python calls.
     """
 
     def __init__(self, products: Sequence[Product]) -> None:
@@ -114,6 +140,36 @@ class FilterMask:
         self._categories, self._category_codes = _codes(p.category for p in products)
         self._brands, self._brand_codes = _codes(_fold(p.brand) for p in products)
         self._colours, self._colour_codes = _codes(_colours_of(p) for p in products)
+        ages = [age_range(p) for p in products]
+        self._age_low = np.array([np.nan if a is None else a.low for a in ages])
+        self._age_high = np.array([np.nan if a is None else a.high for a in ages])
+        pieces = [piece_count(p) for p in products]
+        self._pieces = np.array([np.nan if n is None else n for n in pieces], dtype=np.float64)
+        self._sizes, self._size_codes = _codes(sizes(p) for p in products)
+
+    def extended(self, products: Sequence[Product]) -> FilterMask:
+        """A new mask over this one's products followed by ``products`` (reading only the
+        new products: their ages and piece counts cost a regex scan each)."""
+        more = FilterMask(products)
+        joined = FilterMask([])
+        joined._size = self._size + more._size
+        for name in ("_prices", "_in_stock", "_age_low", "_age_high", "_pieces"):
+            setattr(joined, name, np.concatenate([getattr(self, name), getattr(more, name)]))
+        for values, codes in (
+            ("_categories", "_category_codes"),
+            ("_brands", "_brand_codes"),
+            ("_colours", "_colour_codes"),
+            ("_sizes", "_size_codes"),
+        ):
+            merged, column = _merged_codes(
+                getattr(self, values),
+                getattr(self, codes),
+                getattr(more, values),
+                getattr(more, codes),
+            )
+            setattr(joined, values, merged)
+            setattr(joined, codes, column)
+        return joined
 
     def __call__(self, filters: Filters) -> np.ndarray:
         """Boolean array, True where the product meets ``filters``."""
@@ -136,6 +192,20 @@ class FilterMask:
             mask &= ok[self._colour_codes]
         if filters.in_stock is not None:
             mask &= self._in_stock == filters.in_stock
+        if filters.age_min is not None or filters.age_max is not None:
+            low = -np.inf if filters.age_min is None else filters.age_min
+            high = np.inf if filters.age_max is None else filters.age_max
+            with np.errstate(invalid="ignore"):
+                overlaps = (self._age_low <= high) & (self._age_high >= low)
+            mask &= overlaps | np.isnan(self._age_low)
+        if filters.pieces_min is not None or filters.pieces_max is not None:
+            low = -np.inf if filters.pieces_min is None else filters.pieces_min
+            high = np.inf if filters.pieces_max is None else filters.pieces_max
+            with np.errstate(invalid="ignore"):
+                mask &= (self._pieces >= low) & (self._pieces <= high)
+        if filters.size is not None:
+            size = normalize_size(filters.size)
+            mask &= np.array([size in s for s in self._sizes], dtype=bool)[self._size_codes]
         return mask
 
 
@@ -144,6 +214,17 @@ def _codes(values: Iterable[_H]) -> tuple[list[_H], np.ndarray]:
     index: dict[_H, int] = {}
     codes = [index.setdefault(value, len(index)) for value in values]
     return list(index), np.array(codes, dtype=np.int64)
+
+
+def _merged_codes(
+    values: list[_H], codes: np.ndarray, more_values: list[_H], more_codes: np.ndarray
+) -> tuple[list[_H], np.ndarray]:
+    """Two :func:`_codes` results as one, for the two sequences concatenated."""
+    index = {value: i for i, value in enumerate(values)}
+    remap = np.array([index.setdefault(v, len(index)) for v in more_values], dtype=np.int64)
+    return list(index), np.concatenate(
+        [codes, remap[more_codes] if len(more_codes) else more_codes]
+    )
 
 
 @dataclass(frozen=True)
@@ -155,19 +236,39 @@ class Vocabulary:
     """Common colour words (canonical spelling) that appear in the catalog's colour field."""
     categories: tuple[str, ...] = ()
     """Distinct category segment names."""
+    sizes: frozenset[str] = frozenset()
+    """Normalised sizes (:func:`retrieval.attributes.normalize_size`) the catalog has."""
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> Vocabulary:
         brands: dict[str, str] = {}
         colours: set[str] = set()
         categories: dict[str, str] = {}
+        known_sizes: set[str] = set()
         for product in products:
+            known_sizes.update(sizes(product))
             if product.brand:
                 brands.setdefault(_fold(product.brand), product.brand)
             colours.update(c for c in map(canonical_colour, words(product.color)) if c in COLOURS)
             for segment in filter(None, product.category.split(CATEGORY_SEPARATOR)):
                 categories.setdefault(_segment_key(segment.casefold()), segment)
-        return cls(tuple(brands.values()), tuple(sorted(colours)), tuple(categories.values()))
+        return cls(
+            tuple(brands.values()),
+            tuple(sorted(colours)),
+            tuple(categories.values()),
+            frozenset(known_sizes),
+        )
+
+    def merged(self, other: Vocabulary) -> Vocabulary:
+        """The names of both (this one's spelling first)."""
+        brands = {_fold(b): b for b in (*other.brands, *self.brands)}
+        categories = {_segment_key(c.casefold()): c for c in (*other.categories, *self.categories)}
+        return Vocabulary(
+            tuple(brands.values()),
+            tuple(sorted({*self.colors, *other.colors})),
+            tuple(categories.values()),
+            self.sizes | other.sizes,
+        )
 
     @cached_property
     def _brand_names(self) -> dict[str, str]:
@@ -234,10 +335,20 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
       names it: it ends the words before any "for"/"with"/... and follows at most one
       other word ("wooden puzzles for kids", not "peppa pig clock puzzle").
 
-    Price, stock, brand and colour phrases are removed from ``text``; category words stay.
+    - piece counts: "1000 piece puzzle", "500-pc", "at least 500 pieces", "under 100 pcs";
+    - ages: "for a 3 year old", "18-month-old", "ages 8+", "ages 3-5", "kids under 5",
+      and "for toddlers / a baby / teens / adults" (those words stay in the text);
+    - sizes the catalog has: "size M", "size 10", "in size large", "XL".
+
+    Price, stock, brand, colour, piece, numeric age and size phrases are removed from
+    ``text``; category words stay.
     """
     found: dict[str, Any] = {}
-    rest = text
+    rest = _PIECES_QUERY.sub(partial(_take_pieces, found=found), text)
+    for pattern, take in _AGE_PATTERNS:
+        rest = pattern.sub(partial(take, found=found), rest)
+    if vocabulary.sizes:
+        rest = _SIZE_QUERY.sub(partial(_take_size, known=vocabulary.sizes, found=found), rest)
     for pattern, needs_currency in _PRICE_PATTERNS:
         rest = pattern.sub(partial(_take_price, needs_currency=needs_currency, found=found), rest)
     rest, hits = _STOCK.subn(" ", rest)
@@ -324,6 +435,126 @@ def _take_price(match: re.Match[str], needs_currency: bool, found: dict[str, Any
     for name, field in (("low", "price_min"), ("high", "price_max")):
         if name in named and field not in found:
             found[field] = float(named[name].replace(",", ""))
+    return " "
+
+
+_PIECES_QUERY = re.compile(
+    rf"(?:\b(?P<cmp>{_MAX_WORDS}|{_MIN_WORDS}|fewer\s+than|with)\s+)?(?<![\w.])"
+    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*-?\s*(?:pieces?|pcs?|pc)(?!\w)",
+    re.IGNORECASE,
+)
+_IS_MIN = re.compile(rf"{_MIN_WORDS}", re.IGNORECASE)
+_IS_MAX = re.compile(rf"{_MAX_WORDS}|fewer\s+than", re.IGNORECASE)
+
+
+def _take_pieces(match: re.Match[str], found: dict[str, Any]) -> str:
+    count = int(match["n"].replace(",", ""))
+    comparison = match["cmp"] or ""
+    if not _IS_MAX.fullmatch(comparison):
+        found.setdefault("pieces_min", count)
+    if not _IS_MIN.fullmatch(comparison):
+        found.setdefault("pieces_max", count)
+    return " "
+
+
+_YEARS_OR_MONTHS = r"(?P<unit>years?|yrs?|months?|mos?)"
+# Ages a shopper names, in years: low, high (None: open).
+_AGE_GROUPS = {
+    "newborn": (0.0, 0.25),
+    "baby": (0.0, 1.0),
+    "babies": (0.0, 1.0),
+    "infant": (0.0, 1.0),
+    "toddler": (1.0, 3.0),
+    "preschooler": (3.0, 5.0),
+    "teen": (13.0, 17.0),
+    "teenager": (13.0, 17.0),
+    "adult": (ADULT, None),
+    "grown up": (ADULT, None),
+}
+
+
+def _age(number: str, unit: str | None) -> float:
+    value = float(number)
+    return round(value / 12, 2) if unit and unit.casefold().startswith("mo") else value
+
+
+def _take_age_old(match: re.Match[str], found: dict[str, Any]) -> str:
+    age = _age(match["n"], match["unit"])
+    found.setdefault("age_min", age)
+    found.setdefault("age_max", age)
+    return " "
+
+
+def _take_ages(match: re.Match[str], found: dict[str, Any]) -> str:
+    found.setdefault("age_min", float(match["lo"]))
+    if match["hi"] is not None:
+        found.setdefault("age_max", float(match["hi"]))
+    elif match["up"] is None:
+        found.setdefault("age_max", float(match["lo"]))
+    return " "
+
+
+def _take_age_bound(match: re.Match[str], found: dict[str, Any]) -> str:
+    age = _age(match["n"], match["unit"])
+    if match["cmp"].casefold().startswith(("under", "below", "younger")):
+        found.setdefault("age_max", max(age - 1, 0.0))  # "under 5": 4 at most
+    else:
+        found.setdefault("age_min", age)
+    return f" {match['who']} "
+
+
+def _take_age_group(match: re.Match[str], found: dict[str, Any]) -> str:
+    group = " ".join(match["who"].casefold().replace("-", " ").split())
+    low, high = _AGE_GROUPS.get(group) or _AGE_GROUPS[group.removesuffix("s")]
+    found.setdefault("age_min", low)
+    if high is not None:
+        found.setdefault("age_max", high)
+    return match[0]  # the words stay: they help the ranking
+
+
+_AGE_PATTERNS = tuple(
+    (re.compile(pattern, re.IGNORECASE), take)
+    for pattern, take in (
+        (
+            rf"(?:\bfor\s+)?(?:\b(?:an?|my|our)\s+)?(?<![\w.])(?P<n>\d+(?:\.\d+)?)[\s-]*"
+            rf"{_YEARS_OR_MONTHS}[\s-]*olds?\b",
+            _take_age_old,
+        ),
+        (
+            r"(?:\bfor\s+)?(?:\b(?:kids|children)\s+)?\bages?\s+(?P<lo>\d+)\s*"
+            r"(?:(?P<up>\+|and\s+up\b|and\s+over\b|and\s+older\b|or\s+older\b)"
+            r"|(?:-|–|to)\s*(?P<hi>\d+)\b|\b)",
+            _take_ages,
+        ),
+        (
+            r"\b(?P<who>kids|children|toddlers|boys|girls)\s+(?P<cmp>under|below|younger\s+than|"
+            rf"over|above|older\s+than)\s+(?P<n>\d+)(?:\s*{_YEARS_OR_MONTHS})?(?!\w)",
+            _take_age_bound,
+        ),
+        (
+            r"\bfor\s+(?:(?:an?|my|our|the)\s+)?(?P<who>newborns?|bab(?:y|ies)|infants?|"
+            r"toddlers?|preschoolers?|teens?|teenagers?|adults?|grown[\s-]?ups?)\b",
+            _take_age_group,
+        ),
+    )
+)
+
+_SIZE_NAME = r"(?:extra|x{1,3})[\s-]?(?:small|large)|[2-4]xl|x{0,3}[sl]|m|small|medium|large"
+_SIZE_QUERY = re.compile(
+    rf"\b(?:in\s+)?size\s+(?P<after>(?:{_SIZE_NAME})(?!\w)|[\w.]+)"
+    rf"|\b(?P<before>{_SIZE_NAME}|\d+(?:\.\d+)?)\s+size\b"
+    r"|(?<!\w)(?P<code>x{1,3}[sl]|[2-4]xl)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _take_size(match: re.Match[str], known: frozenset[str], found: dict[str, Any]) -> str:
+    """A phrase with the word "size" is a size constraint even when the catalog lacks
+    that size (so the search can say it is unmet); a bare "XL" only when it has it."""
+    size = normalize_size(match["after"] or match["before"] or match["code"])
+    if "size" in found or (match["code"] and size not in known):
+        return match[0]
+    found["size"] = size
     return " "
 
 

@@ -36,7 +36,7 @@ TOY_STORE = [
        description="80 big colourful blocks for toddlers, with a storage bag."),
     _p("puzzle-night", "Starry Night 1000 Piece Jigsaw Puzzle", PUZZLES + " > Jigsaw Puzzles",
        17.99, brand="Ravensburger", color="Blue", rating=4.8,
-       description="Van Gogh's famous painting as a 1000 piece puzzle for adults."),
+       description="Van Gogh's famous painting as a 1000 piece puzzle for adults, ages 14+."),
     _p("puzzle-farm", "Wooden Farm Animals Peg Puzzle", PUZZLES + " > Pegged Puzzles", 9.99,
        brand="Melissa & Doug", color="Green", rating=4.7,
        description="Eight chunky wooden pieces: cow, pig, sheep and horse, for toddlers."),

@@ -49,6 +49,20 @@ def _product(**fields: Any) -> Product:
         (Filters(in_stock=True), _product(stock=0), False),
         (Filters(in_stock=False), _product(stock=0), True),
         (Filters(), _product(), True),
+        # Ages: the stated range must overlap; a product that states none passes.
+        (Filters(age_min=3, age_max=3), _product(description="Ages 3 and up"), True),
+        (Filters(age_min=3, age_max=3), _product(description="ages 14+"), False),
+        (Filters(age_max=2), _product(description="For ages 3-5"), False),
+        (Filters(age_min=6), _product(description="For ages 3-5"), False),
+        (Filters(age_min=4, age_max=4), _product(description="For ages 3-5"), True),
+        (Filters(age_min=3, age_max=3), _product(), True),
+        # Piece counts: a product without one fails.
+        (Filters(pieces_min=1000, pieces_max=1000), _product(title="1000 Piece Puzzle"), True),
+        (Filters(pieces_min=1000), _product(title="500 Piece Puzzle"), False),
+        (Filters(pieces_max=100), _product(title="Puzzle"), False),
+        (Filters(size="medium"), _product(size="S/M/L"), True),
+        (Filters(size="xl"), _product(size="Large"), False),
+        (Filters(size="m"), _product(), False),
         (
             Filters(price_max=30, brand="LEGO", in_stock=True),
             _product(brand="LEGO", price=10),
@@ -71,6 +85,10 @@ def test_filter_mask_agrees_with_matches_on_catalog() -> None:
         Filters(brand="gund", in_stock=False),
         Filters(color="blue"),
         Filters(color="red", category="toys & games"),
+        Filters(age_min=3, age_max=3),
+        Filters(age_min=8),
+        Filters(pieces_min=500),
+        Filters(size="m"),
     ]
     for filters in cases:
         assert mask(filters).tolist() == [filters.matches(p) for p in TOY_STORE], filters
@@ -133,14 +151,32 @@ def test_vocabulary_from_products(vocabulary: Vocabulary) -> None:
             "farm puzzle",
             {"brand": "Melissa & Doug", "category": "Puzzles"},
         ),
-        ("Mega Bloks for toddlers", "toddlers", {"brand": "Mega Bloks"}),
+        (
+            "Mega Bloks for toddlers",
+            "toddlers",
+            {"brand": "Mega Bloks", "age_min": 1.0, "age_max": 3.0},
+        ),
         ("gray spaceship", "spaceship", {"color": "grey"}),
         ("teddy bears for kids", "teddy bears for kids", {"category": "Teddy Bears"}),
-        # Not prices: ages, counts and units.
-        ("toys for kids under 5", "toys for kids under 5", {}),
-        ("puzzle over 500 pieces", "puzzle over 500 pieces", {}),
+        # Ages, piece counts and other numbers are not prices.
+        ("toys for kids under 5", "toys for kids", {"age_max": 4.0}),
+        ("puzzle over 500 pieces", "puzzle", {"pieces_min": 500, "category": "Puzzles"}),
         ("dice for 3-5 players", "dice for 3-5 players", {}),
-        ("helmet for ages 8+", "helmet for ages 8+", {}),
+        ("helmet for ages 8+", "helmet", {"age_min": 8.0}),
+        (
+            "1,000-piece puzzle under $20",
+            "puzzle",
+            {"pieces_min": 1000, "pieces_max": 1000, "price_max": 20.0, "category": "Puzzles"},
+        ),
+        ("blocks with fewer than 50 pcs", "blocks", {"pieces_max": 50}),
+        ("gift for a 3 year old", "gift", {"age_min": 3.0, "age_max": 3.0}),
+        ("rattle for my 6-month-old", "rattle", {"age_min": 0.5, "age_max": 0.5}),
+        ("science kit ages 8 to 12", "science kit", {"age_min": 8.0, "age_max": 12.0}),
+        (
+            "board games for adults",
+            "board games for adults",
+            {"age_min": 18.0, "category": "Board Games"},
+        ),
         # A category word inside a longer name is not a category filter.
         ("starry night van gogh jigsaw puzzle", "starry night van gogh jigsaw puzzle", {}),
         # Colours the catalog does not use are ordinary words.

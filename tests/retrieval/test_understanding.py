@@ -37,6 +37,16 @@ def test_unmet_constraints_are_named_and_never_dropped(engine: SearchEngine) -> 
     assert engine.search("puzzle").unmet == []
 
 
+def test_piece_counts_and_ages_are_hard_filters(engine: SearchEngine) -> None:
+    thousand = engine.search("1000 piece puzzle", k=10)
+    assert [h.product.id for h in thousand.hits] == ["puzzle-night"]
+    assert thousand.filters.pieces_min == thousand.filters.pieces_max == 1000
+    assert engine.search("5000 piece puzzle").unmet == ["pieces_min"]
+    toddler = engine.search("puzzle for a 2 year old", k=10)
+    assert toddler.hits and "puzzle-night" not in [h.product.id for h in toddler.hits]
+    assert all(toddler.filters.matches(h.product) for h in toddler.hits)
+
+
 def test_facets_count_the_matching_products(engine: SearchEngine) -> None:
     facets = engine.search("", k=3, filters=Filters(brand="LEGO")).facets
     assert facets["brand"] == {"LEGO": 3}

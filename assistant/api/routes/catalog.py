@@ -30,6 +30,11 @@ def search(
     brand: str | None = None,
     color: str | None = None,
     in_stock: bool | None = None,
+    age_min: Annotated[float | None, Query(ge=0, description="Shopper's age, years")] = None,
+    age_max: Annotated[float | None, Query(ge=0)] = None,
+    pieces_min: Annotated[int | None, Query(ge=0)] = None,
+    pieces_max: Annotated[int | None, Query(ge=0)] = None,
+    size: str | None = None,
 ) -> dict[str, Any]:
     filters = Filters(
         price_min=price_min,
@@ -38,6 +43,11 @@ def search(
         brand=brand,
         color=color,
         in_stock=in_stock,
+        age_min=age_min,
+        age_max=age_max,
+        pieces_min=pieces_min,
+        pieces_max=pieces_max,
+        size=size,
     )
     return search_payload(shop.search(q, k=k, filters=filters))
 
