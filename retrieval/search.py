@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 DESCRIPTION_CHARS = 300
 """How much of a description goes into a product's indexed text."""
-_FORMAT = 1
+_FORMAT = 2
 _META_FILE = "meta.json"
 _PRODUCTS_FILE = "products.jsonl"
 _LEXICAL_DIR = "bm25"
@@ -47,7 +47,7 @@ PRICE_BUCKETS = (10.0, 25.0, 50.0, 100.0, 250.0)
 CHEAP_PERCENTILE = 25.0
 """"cheap" means at most this percentile of the prices of the products that pass the
 query's other filters (its category, brand, ...), so cheap is relative to what is asked."""
-_FILTER_FIELDS = ("price_min", "price_max", "category", "brand", "color", "in_stock")
+_FILTER_FIELDS = tuple(f.name for f in dataclasses.fields(Filters))
 
 Mode = Literal["hybrid", "bm25", "dense"]
 """Which ranker orders the candidates: the fusion of both (the default), or one alone
@@ -117,9 +117,10 @@ class SearchEngine:
     over-fetch from the graph). When they cannot be met the result is empty and names
     them in ``unmet``. Quality on the judged set: docs/benchmarks.md, "search-quality".
 
-    The catalog can change while it serves: :meth:`upsert` appends re-embedded rows
-    (tombstoning the old ones) and rebuilds BM25 from stored text; :meth:`delete` only
-    tombstones. Tombstoned rows stay until the next full build; persist changes with
+    The catalog can change while it serves: :meth:`upsert` embeds and appends the new
+    rows to both indexes (tombstoning the old ones); :meth:`delete` tombstones. BM25
+    statistics follow the live rows exactly (see :mod:`retrieval.lexical`). Tombstoned
+    rows stay until the next full build; persist changes with
     :func:`retrieval.storage.save_atomically`.
     """
 
@@ -163,21 +164,24 @@ class SearchEngine:
         """Held while searching and while swapping in a changed state."""
         self._write_lock = threading.Lock()
         """Serialises changes (upsert, delete)."""
+        self._mask = FilterMask(self._rows)
+        self.vocabulary = Vocabulary.from_products(self._rows)
+        """The catalog's names that queries are read for (brands, colours, categories,
+        sizes), from every row: a name whose products were all deleted still reads as a
+        filter, which then says it is unmet, until the next full build."""
         self._refresh()
         if len(self._positions) != int(self._alive.sum()):
             raise ValueError("product ids must be unique")
 
     def _refresh(self) -> None:
-        """Recompute what derives from the rows (no embedding): filters, vocabulary."""
+        """Recompute what derives cheaply from the rows: columns, positions, facets."""
         rows = self._rows
-        self._mask = FilterMask(rows)
         self._ratings = _column([p.rating for p in rows])
         self._prices = _column([p.price for p in rows])
         alive = np.flatnonzero(self._alive)
         self._positions = {rows[position].id: int(position) for position in alive}
         self.products = [rows[position] for position in alive]
         """The products in the index (replaced and deleted ones left out)."""
-        self.vocabulary = Vocabulary.from_products(self.products)
         self._facet_codes = _facet_codes(rows)
 
     @classmethod
@@ -256,9 +260,8 @@ class SearchEngine:
 
     def upsert(self, products: Sequence[Product]) -> None:
         """Add ``products``, replacing those whose id is already indexed, without
-        re-embedding the rest: new vectors are appended (the old rows tombstoned) and
-        the lexical index is rebuilt from the stored texts (no embedding; about
-        0.1 s per 1,000 products, see docs/benchmarks.md). Thread-safe against other
+        touching the rest: new vectors and BM25 postings are appended, the old rows
+        tombstoned (see docs/benchmarks.md for the cost). Thread-safe against other
         changes; searches running meanwhile see the old or the new state."""
         latest = {product.id: product for product in products}  # last one wins
         if not latest:
@@ -274,14 +277,20 @@ class SearchEngine:
             rows = self._rows + fresh
             alive = np.concatenate([alive, np.ones(len(fresh), dtype=bool)])
             vectors = self._vectors.added(embedded)
-            lexical = LexicalIndex.build(_texts(rows, alive))
+            replaced = np.flatnonzero(self._alive & ~alive[: len(self._alive)])
+            lexical = self._lexical.updated(
+                added=[document_text(product) for product in fresh], removed=replaced
+            )
+            mask = self._mask.extended(fresh)
+            vocabulary = self.vocabulary.merged(Vocabulary.from_products(fresh))
             with self._lock:
                 self._rows, self._alive = rows, alive
                 self._vectors, self._lexical = vectors, lexical
+                self._mask, self.vocabulary = mask, vocabulary
                 self._refresh()
 
     def delete(self, product_ids: Sequence[str]) -> list[str]:
-        """Remove products by id (tombstones: nothing is re-embedded or re-indexed);
+        """Remove products by id (tombstones: nothing is re-embedded or rebuilt);
         returns the ids that were not in the index."""
         with self._write_lock, self._lock:
             alive = self._alive.copy()
@@ -292,6 +301,7 @@ class SearchEngine:
                     missing.append(product_id)
                 else:
                     alive[position] = False
+            self._lexical = self._lexical.updated(removed=np.flatnonzero(self._alive & ~alive))
             self._alive = alive
             self._refresh()
         return missing
@@ -549,11 +559,6 @@ def _embed(
         "embedded %d products in %.1f s (%.0f/s)", len(texts), seconds, len(texts) / seconds
     )
     return np.concatenate(chunks)
-
-
-def _texts(rows: Sequence[Product], alive: np.ndarray) -> list[str]:
-    """The lexical index's texts: tombstoned rows index as empty."""
-    return [document_text(row) if ok else "" for row, ok in zip(rows, alive, strict=True)]
 
 
 def _column(values: list[float | None]) -> np.ndarray:

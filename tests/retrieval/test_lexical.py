@@ -74,3 +74,42 @@ def test_round_trip(index: LexicalIndex, tmp_path: Path) -> None:
     np.testing.assert_array_equal(loaded.scores("wooden puzzle"), index.scores("wooden puzzle"))
     with pytest.raises(IndexNotBuiltError):
         LexicalIndex.load(tmp_path / "missing")
+
+
+MORE = ["Skateboard wheels, set of four", "Giant floor puzzle for kids", "Puzzle glue"]
+
+
+def _same(a: LexicalIndex, b: LexicalIndex, queries: list[str]) -> None:
+    for query in queries:
+        np.testing.assert_allclose(a.scores(query), b.scores(query), rtol=1e-5, atol=1e-7)
+
+
+def test_updates_score_as_a_fresh_index_of_the_live_texts(index: LexicalIndex) -> None:
+    changed = index.updated(added=MORE, removed=[1, 3])
+    assert len(changed) == len(TEXTS) + len(MORE) and len(index) == len(TEXTS)
+    # An empty text still counts as a document; a removed one does not.
+    fresh = LexicalIndex.build([t for i, t in enumerate(TEXTS + MORE) if i not in (1, 3)])
+    queries = ["puzzle", "skateboard wheels", "board game family", "glue", "skatebord"]
+    kept = [i for i in range(len(TEXTS) + len(MORE)) if i not in (1, 3)]
+    for query in queries:
+        np.testing.assert_allclose(changed.scores(query)[kept], fresh.scores(query), rtol=1e-5)
+        assert not changed.scores(query)[[1, 3]].any()
+    assert changed.search("wooden", 5)[1].tolist() == []  # only in a removed text
+    assert index.search("wooden", 5)[1].tolist() == [1]  # the old index is untouched
+
+
+def test_many_small_updates_merge_segments(tmp_path: Path) -> None:
+    grown = LexicalIndex.build(TEXTS)
+    for i, text in enumerate(MORE * 4):
+        grown = grown.updated(added=[f"{text} {i}"], removed=[i] if i < 3 else [])
+    fresh = LexicalIndex.build(TEXTS).updated(
+        added=[f"{t} {i}" for i, t in enumerate(MORE * 4)], removed=[0, 1, 2]
+    )
+    _same(grown, fresh, ["puzzle", "skateboard", "glue 7", "helmet"])
+    grown.save(tmp_path / "bm25")
+    _same(LexicalIndex.load(tmp_path / "bm25"), grown, ["puzzle", "skateboard", "glue 7"])
+
+
+def test_removing_unknown_positions_fails(index: LexicalIndex) -> None:
+    with pytest.raises(IndexError):
+        index.updated(removed=[len(TEXTS)])
