@@ -33,9 +33,10 @@ class Recommender(ABC):
     name: ClassVar[str]
     personalised: ClassVar[bool] = True
     """False for models whose scores do not depend on the user (popularity)."""
-    sequential: ClassVar[bool] = False
+    sequential: bool = False
     """True for models whose `fit` reads each user's order from the weights (larger = later);
-    the protocols then train them on position-weighted histories instead of binary ones."""
+    the protocols then train them on the interactions' times (in seconds) or positions
+    instead of binary weights. A blend is sequential when one of its components is."""
 
     @abstractmethod
     def fit(self, user_items: csr_matrix) -> None:

@@ -16,7 +16,8 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any], float], ...] = (
     ("rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}, 1.0),
     ("als", {"factors": 32, "regularization": 1.0}, 1.0),
 )
-"""Chosen on MovieLens-100k validation (see benchmarks/recs_eval.py)."""
+"""Chosen on MovieLens-100k validation among models that read plain interaction weights
+(the protocol's best adds `time_ease`, which reads times; see benchmarks/recs_eval.py)."""
 _MISSING = -5.0
 """The standardised score of an item a component cannot score (-inf), among those it can."""
 
@@ -26,7 +27,9 @@ class BlendRecommender(Recommender):
     standardised per user (z-score over the items outside the user's history).
 
     Scores and similarities are -inf only where every component has none. `explain` is the
-    explanation of the component with the largest weight.
+    explanation of the component with the largest weight. With a sequential component (one
+    that reads time from the weights, such as `time_ease`) the blend is sequential too: that
+    component is fitted on the weights as given, the others on each interaction as 1.
     """
 
     name = "blend"
@@ -42,6 +45,7 @@ class BlendRecommender(Recommender):
         if any(name == self.name for name, _, _ in self.components):
             raise RecommenderError("a blend cannot contain a blend")
         self._models = [get_recommender(n, **p) for n, p, _ in self.components]
+        self.sequential = any(model.sequential for model in self._models)
         self._is_fitted = False
 
     @property
@@ -49,8 +53,9 @@ class BlendRecommender(Recommender):
         return {"components": [[n, p, w] for n, p, w in self.components]}
 
     def fit(self, user_items: csr_matrix) -> None:
+        plain = _ones(user_items) if self.sequential else user_items
         for model in self._models:
-            model.fit(user_items)
+            model.fit(user_items if model.sequential else plain)
         self._is_fitted = True
 
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
@@ -103,6 +108,14 @@ class BlendRecommender(Recommender):
                 }
             )
         self._is_fitted = True
+
+
+def _ones(user_items: csr_matrix) -> csr_matrix:
+    """`user_items` with every non-zero weight replaced by 1."""
+    ones = csr_matrix(user_items, dtype=np.float32, copy=True)
+    ones.eliminate_zeros()
+    ones.data[:] = 1.0
+    return ones
 
 
 def _standardised(scores: np.ndarray, counted: np.ndarray, finite: np.ndarray) -> np.ndarray:

@@ -60,7 +60,7 @@ class EASERecommender(Recommender):
                 n_items**2 * 4 / 1e9,
             )
         started = time.perf_counter()
-        gram = (matrix.T @ matrix).toarray()
+        gram = self._gram(matrix)
         gram[np.diag_indices(n_items)] += self.l2
         with threadpool_limits(limits=self.threads, user_api="blas"):
             precision = _spd_inverse(gram)
@@ -74,6 +74,10 @@ class EASERecommender(Recommender):
             *matrix.shape,
             time.perf_counter() - started,
         )
+
+    def _gram(self, matrix: csr_matrix) -> np.ndarray:
+        """The dense items x items matrix that takes XᵀX's place in the closed form."""
+        return np.asarray((matrix.T @ matrix).toarray())
 
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
         """x·B from the history alone (EASE keeps no per-user state); -inf for items nobody

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from recommenders.base import Recommender
 from recommenders.errors import InteractionsError
-from recommenders.registry import get_recommender, recommender_class
+from recommenders.registry import get_recommender
 
 SPLITS = ("test", "validation")
 PROTOCOLS = ("movielens_100k", "amazon_beauty")
@@ -30,7 +31,8 @@ BEST: dict[str, tuple[str, dict[str, Any]]] = {
         "blend",
         {
             "components": [
-                ["ease", {"l2": 500.0}, 1.0],
+                ["ease", {"l2": 500.0}, 0.5],
+                ["time_ease", {"l2": 10.0, "tau": 300.0, "user_power": 0.5}, 1.0],
                 ["rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}, 1.0],
                 ["als", {"factors": 32, "regularization": 1.0}, 1.0],
             ]
@@ -77,7 +79,7 @@ def movielens_100k(
     the number of relevant items (their `map_at_k` until 1.2, which the published table
     used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and `evaluation.py`'s);
     `coverage` is distinct recommended items over distinct training items. Sequential
-    models (`Recommender.sequential`) are trained on weights that grow with the rating time.
+    models (`Recommender.sequential`) are trained on the rating times (`_by_time`).
     """
     _check_split(split)
     table = _read_u_data(path)
@@ -88,14 +90,15 @@ def movielens_100k(
         inner_train, inner_test = _stratified(user_rows[train], seed)
         train, test = train[inner_train], train[inner_test]
     shape = (len(users), len(items))
+    model = get_recommender(algorithm, **dict(params or {}))
     train_matrix = _binary(user_rows[train], item_columns[train], shape)
-    if recommender_class(algorithm).sequential and table.shape[1] >= 4:
+    if model.sequential and table.shape[1] >= 4:
         train_matrix = _by_time(user_rows[train], item_columns[train], table[train, 3], shape)
     test_matrix = _binary(user_rows[test], item_columns[test], shape)
     evaluated = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
     history = _binary(user_rows[train], item_columns[train], shape)[evaluated]
     task = _Task(train_matrix, evaluated, history, test_matrix[evaluated])
-    result = _run(task, algorithm, params, k)
+    result = _run(task, model, k)
     result["catalogue_items"] = len(items)
     result["train_interactions"] = int(train_matrix.nnz)
     result["test_interactions"] = int(test_matrix.nnz)
@@ -143,7 +146,8 @@ def amazon_beauty(
         np.fromiter((item for part in train_items for item in part), dtype=np.int64),
         shape,
     )
-    if recommender_class(algorithm).sequential:
+    model = get_recommender(algorithm, **dict(params or {}))
+    if model.sequential:
         train_matrix = _positional(train_items, n_items)
     relevant = csr_matrix(
         (np.ones(len(targets), dtype=np.float32), targets, np.arange(len(targets) + 1)),
@@ -154,7 +158,7 @@ def amazon_beauty(
     else:
         rows = np.full(len(evaluated), -1, dtype=np.int64)
         history = _decayed(histories, n_items, recency_decay)
-    result = _run(_Task(train_matrix, rows, history, relevant), algorithm, params, k)
+    result = _run(_Task(train_matrix, rows, history, relevant), model, k)
     result["catalogue_items"] = n_items - 1  # ids start at 1
     result["train_interactions"] = int(train_matrix.nnz)
     return result
@@ -178,7 +182,8 @@ def run(
         params = best if params is None else params
     if protocol == "movielens_100k":
         return movielens_100k(path, algorithm=algorithm, params=params, split=split)
-    decay = SEQUENTIAL_RECENCY_DECAY if recommender_class(algorithm).sequential else None
+    sequential = get_recommender(algorithm, **dict(params or {})).sequential
+    decay = SEQUENTIAL_RECENCY_DECAY if sequential else None
     return amazon_beauty(path, algorithm=algorithm, params=params, split=split, recency_decay=decay)
 
 
@@ -231,10 +236,10 @@ def _binary(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> cs
 def _by_time(
     rows: np.ndarray, columns: np.ndarray, times: np.ndarray, shape: tuple[int, int]
 ) -> csr_matrix:
-    """Weights in (0, 1] growing with `times` (the latest of repeated pairs kept)."""
-    span = float(times.max() - times.min()) + 1.0 if len(times) else 1.0
-    weights = ((times - times.min() + 1.0) / span).astype(np.float32) if len(times) else times
-    return csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float32)
+    """Weights = seconds since the earliest of `times`, plus one (so none is zero), float64
+    to keep every second."""
+    weights = (times - times.min() + 1.0).astype(np.float64) if len(times) else times
+    return csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float64)
 
 
 def _positional(histories: Sequence[Sequence[int]], n_items: int) -> csr_matrix:
@@ -275,8 +280,7 @@ def _decayed(histories: Sequence[Sequence[int]], n_items: int, decay: float) -> 
     return matrix
 
 
-def _run(task: _Task, algorithm: str, params: Mapping[str, Any] | None, k: int) -> dict[str, Any]:
-    model = get_recommender(algorithm, **dict(params or {}))
+def _run(task: _Task, model: Recommender, k: int) -> dict[str, Any]:
     started = time.perf_counter()
     model.fit(task.train)
     train_seconds = time.perf_counter() - started
@@ -287,7 +291,7 @@ def _run(task: _Task, algorithm: str, params: Mapping[str, Any] | None, k: int) 
     trained_items = int((np.diff(task.train.tocsc().indptr) > 0).sum())
     recommended = np.unique(ids[ids >= 0])
     return {
-        "algorithm": algorithm,
+        "algorithm": model.name,
         "params": model.params,
         "k": k,
         **metrics,

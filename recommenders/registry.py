@@ -13,6 +13,7 @@ _ALGORITHMS = {
     "itemknn": ("recommenders.itemknn", "ItemKNNRecommender"),
     "als": ("recommenders.als", "ALSRecommender"),
     "ease": ("recommenders.ease", "EASERecommender"),
+    "time_ease": ("recommenders.time_ease", "TimeEASERecommender"),
     "bpr": ("recommenders.bpr", "BPRRecommender"),
     "transitions": ("recommenders.transitions", "TransitionRecommender"),
     "rp3beta": ("recommenders.rp3beta", "RP3betaRecommender"),

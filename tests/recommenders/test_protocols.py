@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommenders.protocols import _decayed, _stratified, amazon_beauty, movielens_100k
+from recommenders.protocols import (
+    BEST,
+    _by_time,
+    _decayed,
+    _stratified,
+    amazon_beauty,
+    movielens_100k,
+    run,
+)
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared/data"
 
@@ -56,6 +64,22 @@ def test_movielens_metrics_on_a_perfect_ranking(tmp_path: Path) -> None:
     result = movielens_100k(path, algorithm="itemknn", params={"shrink": 0.0}, k=2)
     for metric in ("ndcg", "precision", "recall", "map", "map_at_k", "hit_rate"):
         assert result[metric] == pytest.approx(1.0), metric
+
+
+def test_sequential_models_train_on_seconds() -> None:
+    """Seconds since the earliest rating plus one, kept to the second at unix-time scale."""
+    times = np.array([1_600_000_000, 1_600_000_007, 1_600_000_001, 1_700_000_000])
+    matrix = _by_time(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 2]), times, (2, 3))
+    np.testing.assert_array_equal(matrix.toarray(), [[1, 8, 0], [2, 0, 100_000_001]])
+
+
+def test_movielens_run_uses_the_best_setting(tmp_path: Path) -> None:
+    rows = [(user, (user + item) % 12 + 1) for user in range(1, 21) for item in range(8)]
+    path = tmp_path / "u.data"
+    path.write_text("".join(f"{u}\t{i}\t4\t{900 + 60 * n}\n" for n, (u, i) in enumerate(rows)))
+    result = run("movielens_100k", path, split="validation")
+    assert (result["algorithm"], result["params"]) == BEST["movielens_100k"]
+    assert 0 < result["ndcg"] <= 1
 
 
 @pytest.fixture
