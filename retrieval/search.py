@@ -276,16 +276,15 @@ class SearchEngine:
                     alive[old] = False
             rows = self._rows + fresh
             alive = np.concatenate([alive, np.ones(len(fresh), dtype=bool)])
-            vectors = self._vectors.added(embedded)
             replaced = np.flatnonzero(self._alive & ~alive[: len(self._alive)])
             lexical = self._lexical.updated(
                 added=[document_text(product) for product in fresh], removed=replaced
             )
             mask = self._mask.extended(fresh)
             vocabulary = self.vocabulary.merged(Vocabulary.from_products(fresh))
-            with self._lock:
-                self._rows, self._alive = rows, alive
-                self._vectors, self._lexical = vectors, lexical
+            with self._lock:  # an HNSW graph grows in place: no search may run meanwhile
+                self._vectors = self._vectors.added(embedded)
+                self._rows, self._alive, self._lexical = rows, alive, lexical
                 self._mask, self.vocabulary = mask, vocabulary
                 self._refresh()
 
