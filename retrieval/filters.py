@@ -175,10 +175,7 @@ class FilterMask:
         """Boolean array, True where the product meets ``filters``."""
         mask = np.ones(self._size, dtype=bool)
         if filters.price_min is not None or filters.price_max is not None:
-            low = -np.inf if filters.price_min is None else filters.price_min
-            high = np.inf if filters.price_max is None else filters.price_max
-            with np.errstate(invalid="ignore"):
-                mask &= (self._prices >= low) & (self._prices <= high)
+            mask &= _between(self._prices, filters.price_min, filters.price_max)
         if filters.category is not None:
             wanted = filters.category
             ok = np.array([_category_matches(wanted, c) for c in self._categories], dtype=bool)
@@ -193,20 +190,26 @@ class FilterMask:
         if filters.in_stock is not None:
             mask &= self._in_stock == filters.in_stock
         if filters.age_min is not None or filters.age_max is not None:
-            low = -np.inf if filters.age_min is None else filters.age_min
-            high = np.inf if filters.age_max is None else filters.age_max
-            with np.errstate(invalid="ignore"):
-                overlaps = (self._age_low <= high) & (self._age_high >= low)
+            # The stated range overlaps the wanted one: its low end is at most the
+            # wanted high end, and its high end at least the wanted low end.
+            overlaps = _between(self._age_low, None, filters.age_max) & _between(
+                self._age_high, filters.age_min, None
+            )
             mask &= overlaps | np.isnan(self._age_low)
         if filters.pieces_min is not None or filters.pieces_max is not None:
-            low = -np.inf if filters.pieces_min is None else filters.pieces_min
-            high = np.inf if filters.pieces_max is None else filters.pieces_max
-            with np.errstate(invalid="ignore"):
-                mask &= (self._pieces >= low) & (self._pieces <= high)
+            mask &= _between(self._pieces, filters.pieces_min, filters.pieces_max)
         if filters.size is not None:
             size = normalize_size(filters.size)
             mask &= np.array([size in s for s in self._sizes], dtype=bool)[self._size_codes]
         return mask
+
+
+def _between(values: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    """Where ``values`` lie in ``[low, high]`` (None: unbounded); never where NaN."""
+    with np.errstate(invalid="ignore"):
+        return (values >= (-np.inf if low is None else low)) & (
+            values <= (np.inf if high is None else high)
+        )
 
 
 def _codes(values: Iterable[_H]) -> tuple[list[_H], np.ndarray]:
