@@ -77,8 +77,8 @@ class MiniLMEmbedder(Embedder):
     (:func:`default_cache_dir` when None; about 10 s, once per machine, see
     :mod:`retrieval.onnx_export`); later loads take a fraction of a second and need no
     torch. Why not torch: on this project's 2-core machine the int8 model embedded one
-    query in about 2 ms against about 10 ms for sentence-transformers in bf16, batches
-    about 1.3x faster, and the judged search set scored the same (docs/benchmarks.md,
+    query in about 1 ms against about 10 ms for sentence-transformers in bf16, product
+    texts 1.4-2x faster, and the judged search set scored the same (docs/benchmarks.md,
     "search-speed"). ``threads`` texts are embedded at once (None: one per core).
     """
 
@@ -134,6 +134,8 @@ class MiniLMEmbedder(Embedder):
         texts batched with it: int8 activations are scaled per call, and padding would
         shift them. Texts run in parallel on ``threads`` workers instead."""
         vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return vectors
         session, tokenizer = self._get_runtime()
 
         def embed_one(i: int) -> None:
