@@ -4,6 +4,8 @@ database), with the domain operations the CLI, the API and the chat tools share.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -64,12 +66,15 @@ def product_summary(product: Product) -> dict[str, Any]:
 
 
 def set_threads(threads: int) -> None:
-    """Pin torch, FAISS and BLAS thread pools: oversubscribing 2 cores slows all of them."""
+    """Pin torch, FAISS and BLAS thread pools: oversubscribing 2 cores slows all of them.
+    torch is only needed to fine-tune or run a fine-tuned intent model, so it is not
+    imported here (a second or more per command): it reads OMP_NUM_THREADS when it loads."""
     import faiss
-    import torch
     from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
     threadpool_limits(1, user_api="blas")
 
