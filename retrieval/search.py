@@ -165,10 +165,9 @@ class SearchEngine:
         self._write_lock = threading.Lock()
         """Serialises changes (upsert, delete)."""
         self._mask = FilterMask(self._rows)
-        self.vocabulary = Vocabulary.from_products(self._rows)
-        """The catalog's names that queries are read for (brands, colours, categories,
-        sizes), from every row: a name whose products were all deleted still reads as a
-        filter, which then says it is unmet, until the next full build."""
+        self.vocabulary = _live_vocabulary(self._rows, self._alive)
+        """The names of the live products that queries are read for (brands, colours,
+        categories, sizes): once a name's last product is gone, the word is just a word."""
         self._refresh()
         if len(self._positions) != int(self._alive.sum()):
             raise ValueError("product ids must be unique")
@@ -281,7 +280,10 @@ class SearchEngine:
                 added=[document_text(product) for product in fresh], removed=replaced
             )
             mask = self._mask.extended(fresh)
-            vocabulary = self.vocabulary.merged(Vocabulary.from_products(fresh))
+            if len(replaced):  # names of the replaced versions may be gone
+                vocabulary = _live_vocabulary(rows, alive)
+            else:
+                vocabulary = self.vocabulary.merged(Vocabulary.from_products(fresh))
             with self._lock:  # an HNSW graph grows in place: no search may run meanwhile
                 self._vectors = self._vectors.added(embedded)
                 self._rows, self._alive, self._lexical = rows, alive, lexical
@@ -291,7 +293,7 @@ class SearchEngine:
     def delete(self, product_ids: Sequence[str]) -> list[str]:
         """Remove products by id (tombstones: nothing is re-embedded or rebuilt);
         returns the ids that were not in the index."""
-        with self._write_lock, self._lock:
+        with self._write_lock:
             alive = self._alive.copy()
             missing = []
             for product_id in product_ids:
@@ -300,9 +302,11 @@ class SearchEngine:
                     missing.append(product_id)
                 else:
                     alive[position] = False
-            self._lexical = self._lexical.updated(removed=np.flatnonzero(self._alive & ~alive))
-            self._alive = alive
-            self._refresh()
+            lexical = self._lexical.updated(removed=np.flatnonzero(self._alive & ~alive))
+            vocabulary = _live_vocabulary(self._rows, alive)
+            with self._lock:
+                self._alive, self._lexical, self.vocabulary = alive, lexical, vocabulary
+                self._refresh()
         return missing
 
     def search(
@@ -558,6 +562,10 @@ def _embed(
         "embedded %d products in %.1f s (%.0f/s)", len(texts), seconds, len(texts) / seconds
     )
     return np.concatenate(chunks)
+
+
+def _live_vocabulary(rows: Sequence[Product], alive: np.ndarray) -> Vocabulary:
+    return Vocabulary.from_products(row for row, live in zip(rows, alive, strict=True) if live)
 
 
 def _column(values: list[float | None]) -> np.ndarray:

@@ -83,6 +83,14 @@ def test_deleted_product_never_appears(live: SearchEngine) -> None:
     assert set(_ids(browse)) == {"lego-police", "lego-xwing"}
 
 
+def test_names_of_deleted_products_stop_reading_as_filters(live: SearchEngine) -> None:
+    live.upsert([ROCKET])
+    assert live.search("rockets").filters.category == "Rockets"
+    live.delete(["rocket"])
+    result = live.search("rockets")
+    assert result.filters.category is None and result.unmet == []
+
+
 def test_changes_survive_save_and_load(live: SearchEngine, embedder: Embedder, tmp_path: Path):
     live.upsert([ROCKET])
     live.delete(["game-uno"])
