@@ -31,7 +31,7 @@ TARGETS = {
     "bitext": "—",
     "banking77-10shot": "≥ 88%",
     "banking77-full": "≥ 94%",
-    "oos": "OOS recall ≥ 85% at in-scope ≥ 94%",
+    "oos": "OOS recall ≥ 85% at in-scope ≥ 94%; baseline 75% at 93.5%",
 }
 
 
@@ -41,10 +41,12 @@ def _pct(value: float) -> str:
 
 def _row(result: dict) -> str:
     protocol, method = result["protocol"], result["method"]
+    if "note" in result:  # e.g. a row kept from an earlier version, not re-run
+        method = f"{method} ({result['note']})"
     if protocol == "oos":
         ours = (
-            f"OOS recall {_pct(result['oos_recall'])}, in-scope acc "
-            f"{_pct(result['in_scope_accuracy'])}"
+            f"OOS recall near {_pct(result['oos_recall'])}, far "
+            f"{_pct(result['far_oos_recall'])}; in-scope acc {_pct(result['in_scope_accuracy'])}"
         )
         f1 = "—"
     else:
@@ -64,22 +66,41 @@ def render(results: list[dict]) -> str:
         f"Machine: {machine()}. Command: `python -m benchmarks.nlu_eval` (resumable; "
         "results kept in `--out`); the same protocols run with `shopassist eval nlu`.",
         "",
-        "Methods: `linear` = logistic regression on frozen MiniLM embeddings; `finetune` = "
+        "Methods: `linear` = logistic regression on frozen MiniLM embeddings (the embedder "
+        "of `retrieval.embedder`); `finetune` = "
         "MiniLM fine-tuned end to end with a cosine head (bf16 autocast, AdamW, batch 32, "
         "max_len 64, 3 epochs or enough to see ~6,000 examples) on 90% of the examples, the "
-        "other 10% fitting the softmax temperature. Accuracy counts every test utterance; "
-        "10-shot rows are means over seeds 0, 1, 2; train time is per model, on 2 CPU threads "
-        "of a machine shared with other jobs (so times vary by up to ~1.5x).",
+        "other 10% calibrating the model (softmax temperature and out-of-scope rule). Both add "
+        'each intent\'s name as an example (`card_arrival` -> "card arrival"). Accuracy '
+        "counts every test utterance (the most probable intent); 10-shot rows are means over "
+        "seeds 0, 1, 2; train time is per model, on 1-2 CPU threads of a machine shared with "
+        "other jobs (so times vary by up to ~2x).",
         "",
         "| protocol | method | accuracy | macro-F1 | published | target | train |",
         "|---|---|---|---|---|---|---|",
         *[_row(r) for r in results],
         "",
         "Protocols: `bitext` = stratified 80/20 split of bitext_21k.csv (27 intents); "
-        "`banking77-10shot` = 10 train examples per intent; `banking77-full` = all 10,003; "
-        "`oos` = 19 of 77 BANKING77 intents (seeded) held out as unseen, temperature and "
-        "threshold chosen on a 10% validation split of the training data (threshold: the "
-        "highest that costs ≤ 2 points of validation accuracy).",
+        "`banking77-10shot` = 10 train examples per intent (previous version: finetune 85.3%, "
+        "linear 84.7%); `banking77-full` = all 10,003 (previous version: finetune 93.7%, "
+        "94.0% with `--calibration 0`; one run each, with a different embedder initialising "
+        "the head, so the change is not separated from run-to-run variation); "
+        "`oos` = 19 of 77 BANKING77 intents (seed 0) held out as unseen; the model trains on "
+        "the other 58, the 10% it holds out choosing the temperature and `min_support` (reject "
+        "when the *support*, the cosine similarity to the closest training example of the "
+        "predicted intent, is below it; the highest threshold that costs ≤ 2 points of "
+        "held-out accuracy; no confidence threshold). The previous rule (max-softmax "
+        "threshold, same budget) got near 42.2% at 92.7% in-scope (finetune) and 42.0% at "
+        "90.9% (linear). OOS recall *near* = unseen BANKING77 intents' test utterances (other "
+        "banking questions); *far* = 1,116 utterances from other domains: 40 per Bitext intent "
+        "that no BANKING77 intent covers (orders, delivery, invoices, contact, reviews; 636) and "
+        "the 480 WANDS shopping queries. The issue's baseline (LR on MiniLM, 75% at 93.5%) "
+        "cannot come from this split: here LR on MiniLM with the max-softmax threshold (the "
+        "previous rule) gets near 41.8% and far 60.7% (Bitext 39.8%, WANDS 88.5%) at 90.9% "
+        "in-scope, and its closed-set accuracy on the 58 seen intents is 92.9%, so no threshold "
+        "reaches 93.5% in-scope (other seeds of the split: at most 16% and 25% near recall at "
+        "≥ 93.5%, thresholds chosen on the test set). Near is the hard, honest case; far is "
+        "what an off-topic shopper question looks like.",
     ]
     return "\n".join(lines)
 

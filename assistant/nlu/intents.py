@@ -8,8 +8,15 @@ on first use; stores add or replace intents with `shopassist nlu train`. Two tra
 * ``"finetune"``: MiniLM fine-tuned end to end with a cosine head (minutes; more accurate),
   see :mod:`assistant.nlu.finetune`.
 
-Either way the softmax temperature is fitted on a held-out part of the examples, so the
-confidence is calibrated; predictions below a confidence threshold are `out_of_scope`.
+Either way each intent's name ("card_arrival" -> "card arrival") is added as one more example
+of it, and a held-out part of the examples calibrates the model: it fits the softmax
+temperature, so the confidence is calibrated, and `min_support`. A prediction is
+`out_of_scope` when its confidence is below a fixed threshold, or when the utterance is far
+from every training example of the predicted intent: its *support* (the cosine similarity to
+the closest one) is below `min_support`, the highest threshold that rejects only a small
+share of the held-out examples. Confidence alone misses utterances from other domains (it
+tells which intent, not whether any); support catches them, and unseen intents of the same
+domain better than confidence does.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ DATA_DIR = Path(__file__).parent / "data"
 _BUILTIN_FILES = ("bitext_sample.csv", "store.csv")
 METHODS = ("linear", "finetune")
 MIN_CALIBRATION = 50
-"""Fewer held-out examples than this leave the temperature at 1."""
+"""Fewer held-out examples than this leave the temperature at 1 and `min_support` at 0."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,22 @@ def stratified_split(
     return np.flatnonzero(~mask), np.flatnonzero(mask)
 
 
+def name_example(intent: str) -> str:
+    """An intent's name as an utterance: "card_arrival" -> "card arrival"."""
+    return " ".join(intent.replace("_", " ").replace("-", " ").split())
+
+
+def choose_threshold(score: np.ndarray, correct: np.ndarray, max_drop: float) -> float:
+    """The highest threshold on `score` whose rejections (score below it) cost at most
+    `max_drop` of accuracy on held-out in-scope examples (`correct`: the argmax intent was
+    right)."""
+    order = np.argsort(score)
+    # Rejecting the k lowest-scoring examples loses the correct ones among them.
+    lost = np.concatenate([[0], np.cumsum(correct[order])]) / len(correct)
+    k = int(np.flatnonzero(lost <= max_drop + 1e-12).max())
+    return float(score[order[k]]) if k < len(order) else float(score.max()) + 1e-6
+
+
 def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
     """The softmax temperature that minimises the negative log-likelihood of `targets`
     (temperature scaling, Guo et al. 2017), by golden-section search on log T."""
@@ -119,8 +142,26 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return np.asarray(probs / probs.sum(axis=1, keepdims=True))
 
 
+@dataclass(frozen=True)
+class Support:
+    """Unit vectors of the training examples and their intent indices: the *support* of a
+    prediction is the cosine similarity of the utterance to the closest training example of
+    the predicted intent."""
+
+    vectors: np.ndarray
+    labels: np.ndarray
+
+    def of(self, vectors: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+        if not len(self.labels):  # a model saved without support: no support rule
+            return np.ones(len(vectors))
+        similarity = vectors @ self.vectors.T
+        same = self.labels[None, :] == predicted[:, None]
+        return np.asarray(np.where(same, similarity, -1.0).max(axis=1), dtype=np.float64)
+
+
 class IntentModel:
-    """A softmax head (`coef`, `bias`, `temperature`) over unit-length sentence embeddings.
+    """A softmax head (`coef`, `bias`, `temperature`) over unit-length sentence embeddings,
+    and the training examples' embeddings (`support`) for the out-of-scope rule.
 
     With ``method="finetune"`` the embedder is a :class:`TunedEncoder` saved with the model.
     """
@@ -131,15 +172,20 @@ class IntentModel:
         classes: Sequence[str],
         coef: np.ndarray,
         bias: np.ndarray,
+        support: Support,
+        *,
         threshold: float,
         temperature: float = 1.0,
+        min_support: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.classes = list(classes)
         self.coef = coef.astype(np.float32)
         self.bias = bias.astype(np.float32)
+        self.support = support
         self.threshold = threshold
         self.temperature = temperature
+        self.min_support = min_support
 
     @classmethod
     def train(
@@ -149,62 +195,77 @@ class IntentModel:
         *,
         method: str = "linear",
         threshold: float = 0.3,
+        max_drop: float = 0.01,
         c: float = 10.0,
         calibration: float = 0.1,
         finetune: FineTuneConfig | None = None,
         seed: int = 0,
     ) -> IntentModel:
-        """Train on `(text, intent)` pairs.
+        """Train on `(text, intent)` pairs, plus each intent's name as one more example.
 
         `method`: ``"linear"`` (logistic regression with inverse regularisation `c` on the
         frozen `embedder`) or ``"finetune"`` (fine-tune MiniLM; `finetune` sets epochs etc.).
         `calibration`: the fraction of each intent's examples held out to fit the softmax
-        temperature (0 keeps all for training and the temperature at 1). The linear head is
-        refitted on all examples afterwards; the fine-tuned model is not (that would double
-        the training time). Predictions whose confidence is below `threshold` are
-        `out_of_scope`.
+        temperature and `min_support` (the highest that costs at most `max_drop` of the
+        held-out examples' accuracy); 0 keeps all for training, the temperature at 1 and
+        `min_support` at 0. The linear head is refitted on all examples afterwards; the
+        fine-tuned model is not (that would double the training time). Predictions whose
+        confidence is below `threshold` are `out_of_scope` too.
         """
         if method not in METHODS:
             raise BadRequest(f"unknown training method {method!r}; use one of {METHODS}")
         pairs = list(examples)
         if not pairs:
             raise BadRequest("no examples")
-        texts = [text for text, _ in pairs]
         classes = sorted({intent for _, intent in pairs})
         if len(classes) < 2:
             raise BadRequest("need examples of at least two intents")
-        index = {name: i for i, name in enumerate(classes)}
-        labels = np.array([index[intent] for _, intent in pairs])
         fit, held = stratified_split([i for _, i in pairs], calibration, seed, min_per_class=4)
         if len(held) < MIN_CALIBRATION:
             fit, held = np.arange(len(pairs)), np.array([], dtype=int)
+        names = [(name_example(c), c) for c in classes if c != OUT_OF_SCOPE]
+        fit = np.concatenate([fit, np.arange(len(pairs), len(pairs) + len(names))])
+        pairs += names
+        texts = [text for text, _ in pairs]
+        index = {name: i for i, name in enumerate(classes)}
+        labels = np.array([index[intent] for _, intent in pairs])
         started = time.perf_counter()
         vectors = embedder.embed(texts)
         if method == "linear":
             model = cls._fit_linear(embedder, classes, vectors, labels, fit, c, threshold)
-            if len(held):
-                model.temperature = fit_temperature(model._logits(vectors[held]), labels[held])
-                refit = cls._fit_linear(
-                    embedder, classes, vectors, labels, np.arange(len(pairs)), c, threshold
-                )
-                model.coef, model.bias = refit.coef, refit.bias
         else:
             config = finetune or FineTuneConfig(seed=seed)
             centroids = np.stack(
                 [vectors[fit][labels[fit] == k].mean(0) for k in range(len(classes))]
             )
             encoder, head = fine_tune([texts[i] for i in fit], labels[fit], centroids, config)
-            model = cls(encoder, classes, head, np.zeros(len(classes)), threshold)
-            if len(held):
-                logits = model._logits(encoder.embed([texts[i] for i in held]))
-                model.temperature = fit_temperature(logits, labels[held])
+            vectors = encoder.embed(texts)
+            support = Support(vectors[fit], labels[fit])
+            model = cls(
+                encoder, classes, head, np.zeros(len(classes)), support, threshold=threshold
+            )
+        if len(held):
+            logits = model._logits(vectors[held])
+            model.temperature = fit_temperature(logits, labels[held])
+            predicted = logits.argmax(axis=1)
+            model.min_support = choose_threshold(
+                model.support.of(vectors[held], predicted), predicted == labels[held], max_drop
+            )
+            model.support = Support(vectors, labels)
+            if method == "linear":
+                refit = cls._fit_linear(
+                    embedder, classes, vectors, labels, np.arange(len(pairs)), c, threshold
+                )
+                model.coef, model.bias = refit.coef, refit.bias
         log.info(
-            "trained intent model (%s) on %d examples, %d intents in %.1fs; temperature %.2f",
+            "trained intent model (%s) on %d examples, %d intents in %.1fs; temperature %.2f, "
+            "min support %.2f",
             method,
             len(pairs),
             len(classes),
             time.perf_counter() - started,
             model.temperature,
+            model.min_support,
         )
         return model
 
@@ -231,49 +292,62 @@ class IntentModel:
             coef[second], bias[first], bias[second] = clf.coef_[0], 0.0, clf.intercept_[0]
         else:
             coef[clf.classes_], bias[clf.classes_] = clf.coef_, clf.intercept_
-        return cls(embedder, classes, coef, bias, threshold)
+        support = Support(vectors[rows], labels[rows])
+        return cls(embedder, classes, coef, bias, support, threshold=threshold)
 
     def _logits(self, vectors: np.ndarray) -> np.ndarray:
         return np.asarray(vectors @ self.coef.T + self.bias, dtype=np.float64)
+
+    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated class probabilities and the support of the most probable intent."""
+        vectors = self.embedder.embed(list(texts))
+        probs = _softmax(self._logits(vectors) / self.temperature)
+        return probs, self.support.of(vectors, probs.argmax(axis=1))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated class probabilities, shape `(len(texts), len(self.classes))`."""
         if not texts:
             return np.empty((0, len(self.classes)))
-        return _softmax(self._logits(self.embedder.embed(list(texts))) / self.temperature)
+        return self._scores(texts)[0]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        probs = self.predict_proba(texts)
+        if not texts:
+            return []
+        probs, support = self._scores(texts)
         predictions = []
-        for row in probs:
+        for row, row_support in zip(probs, support, strict=True):
             index = int(row.argmax())
             confidence = float(row[index])
-            intent = self.classes[index] if confidence >= self.threshold else OUT_OF_SCOPE
-            predictions.append(Prediction(intent, round(confidence, 4)))
+            known = confidence >= self.threshold and row_support >= self.min_support
+            predictions.append(
+                Prediction(self.classes[index] if known else OUT_OF_SCOPE, round(confidence, 4))
+            )
         return predictions
-
-    def with_threshold(self, threshold: float) -> IntentModel:
-        """A copy of this model that reports `out_of_scope` below `threshold`."""
-        return IntentModel(
-            self.embedder, self.classes, self.coef, self.bias, threshold, self.temperature
-        )
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez(directory / "intent_model.npz", coef=self.coef, bias=self.bias)
+        np.savez(
+            directory / "intent_model.npz",
+            coef=self.coef,
+            bias=self.bias,
+            support_vectors=self.support.vectors.astype(np.float16),
+            support_labels=self.support.labels,
+        )
         if isinstance(self.embedder, TunedEncoder):
             self.embedder.save(directory)
         meta = {
             "classes": self.classes,
             "threshold": self.threshold,
             "temperature": self.temperature,
+            "min_support": self.min_support,
             "embedder": self.embedder.name,
         }
         (directory / "intent_model.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod
     def load(cls, directory: Path, embedder: Embedder) -> IntentModel:
-        """Load a saved model; `embedder` is used unless the model carries its own tuned one."""
+        """Load a saved model; `embedder` is used unless the model carries its own tuned one.
+        A model saved before the support rule existed loads without it (`min_support` 0)."""
         meta_path = directory / "intent_model.json"
         if not meta_path.exists():
             raise IndexNotBuilt(f"no intent model in {directory}; run `shopassist nlu train`")
@@ -281,11 +355,19 @@ class IntentModel:
         if meta["embedder"] == TunedEncoder.name:
             embedder = TunedEncoder.load(directory)
         arrays = np.load(directory / "intent_model.npz")
+        if "support_vectors" in arrays.files:
+            support = Support(
+                arrays["support_vectors"].astype(np.float32), arrays["support_labels"]
+            )
+        else:
+            support = Support(np.zeros((0, arrays["coef"].shape[1]), np.float32), np.zeros(0, int))
         return cls(
             embedder,
             meta["classes"],
             arrays["coef"],
             arrays["bias"],
-            meta["threshold"],
-            meta.get("temperature", 1.0),
+            support,
+            threshold=meta["threshold"],
+            temperature=meta.get("temperature", 1.0),
+            min_support=meta.get("min_support", 0.0),
         )
