@@ -421,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
-    # The handler's own level also quiets libraries that set their loggers to DEBUG (bm25s).
+    # The handler's own level also quiets libraries that set their loggers to DEBUG.
     handler.setLevel(level)
     logging.basicConfig(
         level=level, handlers=[handler], format="%(levelname)s %(name)s: %(message)s"

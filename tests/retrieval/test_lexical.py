@@ -44,7 +44,7 @@ def test_no_match_gives_nothing(index: LexicalIndex) -> None:
 
 
 def test_scores_match_lucene_bm25_reference(index: LexicalIndex) -> None:
-    """bm25s' Lucene variant: idf = ln(1 + (N - df + .5) / (df + .5)),
+    """The Lucene variant (as in bm25s): idf = ln(1 + (N - df + .5) / (df + .5)),
     tf part = tf / (tf + k1 * (1 - b + b * len / avglen)), on stemmed, stopword-free tokens."""
     docs = [
         ["bamboo", "longboard", "skateboard", "cruis"],
