@@ -112,9 +112,9 @@ def sizes(product: Product) -> frozenset[str]:
 def _age_of(match: re.Match[str]) -> AgeRange | None:
     found = match.groupdict()
     unit = found["lo_unit"] or found.get("hi_unit") or "years"
-    low = _years(found["lo"], unit)
+    low = years(found["lo"], unit)
     if found["hi"] is not None:
-        high = _years(found["hi"], found.get("hi_unit") or unit)
+        high = years(found["hi"], found.get("hi_unit") or unit)
     elif found["up"] is not None or match.re is _STATED_AGE:
         high = math.inf
     else:
@@ -124,6 +124,7 @@ def _age_of(match: re.Match[str]) -> AgeRange | None:
     return AgeRange(low, high)
 
 
-def _years(number: str, unit: str) -> float:
+def years(number: str, unit: str | None) -> float:
+    """An age in years from a number and its unit ("18", "months" -> 1.5; no unit: years)."""
     value = float(number)
-    return round(value / 12, 2) if unit.casefold().startswith("mo") else value
+    return round(value / 12, 2) if unit and unit.casefold().startswith("mo") else value

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .attributes import ADULT, age_range, normalize_size, piece_count, sizes
+from .attributes import ADULT, age_range, normalize_size, piece_count, sizes, years
 from .catalog import Product
 from .text import (
     CATEGORY_SEPARATOR,
@@ -476,13 +476,8 @@ _AGE_GROUPS = {
 }
 
 
-def _age(number: str, unit: str | None) -> float:
-    value = float(number)
-    return round(value / 12, 2) if unit and unit.casefold().startswith("mo") else value
-
-
 def _take_age_old(match: re.Match[str], found: dict[str, Any]) -> str:
-    age = _age(match["n"], match["unit"])
+    age = years(match["n"], match["unit"])
     found.setdefault("age_min", age)
     found.setdefault("age_max", age)
     return " "
@@ -498,7 +493,7 @@ def _take_ages(match: re.Match[str], found: dict[str, Any]) -> str:
 
 
 def _take_age_bound(match: re.Match[str], found: dict[str, Any]) -> str:
-    age = _age(match["n"], match["unit"])
+    age = years(match["n"], match["unit"])
     if match["cmp"].casefold().startswith(("under", "below", "younger")):
         found.setdefault("age_max", max(age - 1, 0.0))  # "under 5": 4 at most
     else:

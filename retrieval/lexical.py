@@ -253,14 +253,16 @@ class LexicalIndex:
         if not terms:
             return scores
         live, k1, b = self._live_count, self.k1, self.b
-        norm = k1 * (1 - b + b * self._lengths / max(self._average_length, 1e-9))
+        average = max(self._average_length, 1e-9)
         for term in terms:
             df = self._document_frequency[term]
             idf = math.log(1 + (live - df + 0.5) / (df + 0.5))
             for segment in self._segments:
                 documents, counts = segment.postings(term)
-                scores[documents] += idf * counts / (counts + norm[documents])
-        scores[self._removed] = 0.0
+                norm = k1 * (1 - b + b * self._lengths[documents] / average)
+                scores[documents] += idf * counts / (counts + norm)
+        if live < len(self):
+            scores[self._removed] = 0.0
         return scores
 
     def coverage(self, query: str, positions: np.ndarray) -> np.ndarray:
