@@ -86,7 +86,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     settings = _settings(args)
     home = Home(settings.home)
-    products: list[Product] = []
+    products: Sequence[Product] = []
     if home.has_catalog():
         from retrieval.embedder import get_embedder
 

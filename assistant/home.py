@@ -19,7 +19,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,7 @@ def index_catalog(
 def train_recommender(
     home: Home,
     path: Path,
-    products: list[Product],
+    products: Sequence[Product],
     *,
     algorithm: str,
     mapping: Mapping[str, str] | None = None,

@@ -1,21 +1,19 @@
-"""Hard search filters (:class:`Filters`), their vectorised form over a catalog
-(:class:`FilterMask`), and :func:`parse_query`, which reads filters out of query text."""
+"""Hard search filters (:class:`Filters`; :class:`retrieval.columns.CatalogColumns`
+applies them to a whole catalog at once), the catalog's names that queries are read for
+(:class:`Vocabulary`), and :func:`parse_query`, which reads filters out of query text."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Any, TypeVar
-
-import numpy as np
+from typing import Any
 
 from .attributes import ADULT, age_range, normalize_size, piece_count, sizes, years
 from .catalog import Product
 from .text import (
-    CATEGORY_SEPARATOR,
     COLOURS,
     canonical_colour,
     category_segments,
@@ -23,8 +21,6 @@ from .text import (
     number_forms,
     words,
 )
-
-_H = TypeVar("_H", bound=Hashable)
 
 
 @dataclass
@@ -64,11 +60,11 @@ class Filters:
                 return False
             if self.price_max is not None and product.price > self.price_max:
                 return False
-        if self.category is not None and not _category_matches(self.category, product.category):
+        if self.category is not None and not category_matches(self.category, product.category):
             return False
-        if self.brand is not None and _fold(self.brand) != _fold(product.brand):
+        if self.brand is not None and fold(self.brand) != fold(product.brand):
             return False
-        if self.color is not None and not _colour_matches(self.color, _colours_of(product)):
+        if self.color is not None and not colour_matches(self.color, colours_of(product)):
             return False
         if self.age_min is not None or self.age_max is not None:
             ages = age_range(product)
@@ -98,136 +94,29 @@ def _within(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _segment_key(segment: str) -> str:
+def segment_key(segment: str) -> str:
     return " ".join(segment.replace("&", " and ").split())
 
 
-def _category_matches(wanted: str, path: str) -> bool:
-    want = [_segment_key(s) for s in category_segments(normalize_category(wanted))]
-    have = [_segment_key(s) for s in category_segments(path)]
+def category_matches(wanted: str, path: str) -> bool:
+    want = [segment_key(s) for s in category_segments(normalize_category(wanted))]
+    have = [segment_key(s) for s in category_segments(path)]
     return any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))
 
 
-def _colours_of(product: Product) -> frozenset[str]:
+def colours_of(product: Product) -> frozenset[str]:
     if product.color:
         return frozenset(canonical_colour(w) for w in words(product.color))
     return frozenset(c for c in map(canonical_colour, words(product.title)) if c in COLOURS)
 
 
-def _colour_matches(wanted: str, colours: frozenset[str]) -> bool:
+def colour_matches(wanted: str, colours: frozenset[str]) -> bool:
     want = {canonical_colour(w) for w in words(wanted)}
     return bool(want) and want <= colours
-
-
-class FilterMask:
-    """:meth:`Filters.matches` over a whole product list at once, as a boolean array.
-
-    Prices, stock, ages and piece counts are compared as arrays; category, brand, colour
-    and size are decided once per distinct value, so a query costs O(catalog) numpy work,
-    not Python calls.
-    """
-
-    def __init__(self, products: Sequence[Product]) -> None:
-        self._size = len(products)
-        self._prices = np.array(
-            [np.nan if p.price is None else p.price for p in products], dtype=np.float64
-        )
-        self._in_stock = np.array([p.in_stock for p in products], dtype=bool)
-        self._categories, self._category_codes = _codes(p.category for p in products)
-        self._brands, self._brand_codes = _codes(_fold(p.brand) for p in products)
-        self._colours, self._colour_codes = _codes(_colours_of(p) for p in products)
-        ages = [age_range(p) for p in products]
-        self._age_low = np.array([np.nan if a is None else a.low for a in ages])
-        self._age_high = np.array([np.nan if a is None else a.high for a in ages])
-        pieces = [piece_count(p) for p in products]
-        self._pieces = np.array([np.nan if n is None else n for n in pieces], dtype=np.float64)
-        self._sizes, self._size_codes = _codes(sizes(p) for p in products)
-
-    def extended(self, products: Sequence[Product]) -> FilterMask:
-        """A new mask over this one's products followed by ``products`` (reading only the
-        new products: their ages and piece counts cost a regex scan each)."""
-        more = FilterMask(products)
-        joined = FilterMask([])
-        joined._size = self._size + more._size
-        for name in ("_prices", "_in_stock", "_age_low", "_age_high", "_pieces"):
-            setattr(joined, name, np.concatenate([getattr(self, name), getattr(more, name)]))
-        for values, codes in (
-            ("_categories", "_category_codes"),
-            ("_brands", "_brand_codes"),
-            ("_colours", "_colour_codes"),
-            ("_sizes", "_size_codes"),
-        ):
-            merged, column = _merged_codes(
-                getattr(self, values),
-                getattr(self, codes),
-                getattr(more, values),
-                getattr(more, codes),
-            )
-            setattr(joined, values, merged)
-            setattr(joined, codes, column)
-        return joined
-
-    def __call__(self, filters: Filters) -> np.ndarray:
-        """Boolean array, True where the product meets ``filters``."""
-        mask = np.ones(self._size, dtype=bool)
-        if filters.price_min is not None or filters.price_max is not None:
-            mask &= _between(self._prices, filters.price_min, filters.price_max)
-        if filters.category is not None:
-            wanted = filters.category
-            ok = np.array([_category_matches(wanted, c) for c in self._categories], dtype=bool)
-            mask &= ok[self._category_codes]
-        if filters.brand is not None:
-            brand = _fold(filters.brand)
-            mask &= np.array([b == brand for b in self._brands], dtype=bool)[self._brand_codes]
-        if filters.color is not None:
-            color = filters.color
-            ok = np.array([_colour_matches(color, c) for c in self._colours], dtype=bool)
-            mask &= ok[self._colour_codes]
-        if filters.in_stock is not None:
-            mask &= self._in_stock == filters.in_stock
-        if filters.age_min is not None or filters.age_max is not None:
-            # The stated range overlaps the wanted one: its low end is at most the
-            # wanted high end, and its high end at least the wanted low end.
-            overlaps = _between(self._age_low, None, filters.age_max) & _between(
-                self._age_high, filters.age_min, None
-            )
-            mask &= overlaps | np.isnan(self._age_low)
-        if filters.pieces_min is not None or filters.pieces_max is not None:
-            mask &= _between(self._pieces, filters.pieces_min, filters.pieces_max)
-        if filters.size is not None:
-            size = normalize_size(filters.size)
-            mask &= np.array([size in s for s in self._sizes], dtype=bool)[self._size_codes]
-        return mask
-
-
-def _between(values: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
-    """Where ``values`` lie in ``[low, high]`` (None: unbounded); never where NaN."""
-    with np.errstate(invalid="ignore"):
-        return (values >= (-np.inf if low is None else low)) & (
-            values <= (np.inf if high is None else high)
-        )
-
-
-def _codes(values: Iterable[_H]) -> tuple[list[_H], np.ndarray]:
-    """Distinct values (first-seen order) and each value's index into them."""
-    index: dict[_H, int] = {}
-    codes = [index.setdefault(value, len(index)) for value in values]
-    return list(index), np.array(codes, dtype=np.int64)
-
-
-def _merged_codes(
-    values: list[_H], codes: np.ndarray, more_values: list[_H], more_codes: np.ndarray
-) -> tuple[list[_H], np.ndarray]:
-    """Two :func:`_codes` results as one, for the two sequences concatenated."""
-    index = {value: i for i, value in enumerate(values)}
-    remap = np.array([index.setdefault(v, len(index)) for v in more_values], dtype=np.int64)
-    return list(index), np.concatenate(
-        [codes, remap[more_codes] if len(more_codes) else more_codes]
-    )
 
 
 @dataclass(frozen=True)
@@ -242,41 +131,10 @@ class Vocabulary:
     sizes: frozenset[str] = frozenset()
     """Normalised sizes (:func:`retrieval.attributes.normalize_size`) the catalog has."""
 
-    @classmethod
-    def from_products(cls, products: Iterable[Product]) -> Vocabulary:
-        brands: dict[str, str] = {}
-        colours: set[str] = set()
-        categories: dict[str, str] = {}
-        known_sizes: set[str] = set()
-        for product in products:
-            known_sizes.update(sizes(product))
-            if product.brand:
-                brands.setdefault(_fold(product.brand), product.brand)
-            colours.update(c for c in map(canonical_colour, words(product.color)) if c in COLOURS)
-            for segment in filter(None, product.category.split(CATEGORY_SEPARATOR)):
-                categories.setdefault(_segment_key(segment.casefold()), segment)
-        return cls(
-            tuple(brands.values()),
-            tuple(sorted(colours)),
-            tuple(categories.values()),
-            frozenset(known_sizes),
-        )
-
-    def merged(self, other: Vocabulary) -> Vocabulary:
-        """The names of both (this one's spelling first)."""
-        brands = {_fold(b): b for b in (*other.brands, *self.brands)}
-        categories = {_segment_key(c.casefold()): c for c in (*other.categories, *self.categories)}
-        return Vocabulary(
-            tuple(brands.values()),
-            tuple(sorted({*self.colors, *other.colors})),
-            tuple(categories.values()),
-            self.sizes | other.sizes,
-        )
-
     @cached_property
     def _brand_names(self) -> dict[str, str]:
         """Folded brand -> brand, leaving out names that are ordinary words."""
-        names = {_segment_key(_fold(brand)): brand for brand in self.brands}
+        names = {segment_key(fold(brand)): brand for brand in self.brands}
         return {
             key: brand
             for key, brand in names.items()
@@ -297,7 +155,7 @@ class Vocabulary:
         """Singular and plural forms of each segment -> segment."""
         forms: dict[str, str] = {}
         for segment in self.categories:
-            for form in sorted(number_forms(_segment_key(segment.casefold()))):
+            for form in sorted(number_forms(segment_key(segment.casefold()))):
                 forms.setdefault(form, segment)
         return forms
 
@@ -360,7 +218,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     rest, cheap = _CHEAP.subn(" ", rest)
     match = vocabulary._brand_pattern and vocabulary._brand_pattern.search(rest)
     if match:
-        found["brand"] = vocabulary._brand_names[_segment_key(_fold(match[0]))]
+        found["brand"] = vocabulary._brand_names[segment_key(fold(match[0]))]
         rest = _cut(rest, match)
     match = vocabulary._colour_pattern and vocabulary._colour_pattern.search(rest)
     if match:
@@ -371,7 +229,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     head = _HEAD_END.split(text, maxsplit=1)[0]
     named = vocabulary._category_pattern and vocabulary._category_pattern.search(head)
     if named and len(head[: named.start()].split()) <= 1:
-        found["category"] = vocabulary._category_forms[_segment_key(_fold(named[1]))]
+        found["category"] = vocabulary._category_forms[segment_key(fold(named[1]))]
     low, high = found.get("price_min"), found.get("price_max")
     if low is not None and high is not None and low > high:
         found["price_min"], found["price_max"] = high, low

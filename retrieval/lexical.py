@@ -38,6 +38,10 @@ _PARAMS_FILE = "params.json"
 _FORMAT = 2
 _MAX_SEGMENTS = 8
 """More segments than this after an addition are merged into one."""
+_SEGMENT_TEXTS = 1 << 16
+"""Texts per segment when many are added at once, so that building never holds more
+than this many texts' token arrays."""
+_MAX_COUNT = np.iinfo(np.uint16).max
 _MIN_FUZZY = 4
 """Words shorter than this are never corrected (too many neighbours)."""
 
@@ -88,8 +92,8 @@ class _Analyzer:
 class _Segment:
     """Postings of some texts, by term: the documents (positions) holding term ``t`` are
     ``documents[starts[t]:starts[t + 1]]`` (increasing) with their term counts in
-    ``counts``. Terms added to the vocabulary after the segment was made have no
-    postings in it."""
+    ``counts`` (uint16, capped: six bytes a posting). Terms added to the vocabulary after
+    the segment was made have no postings in it."""
 
     starts: np.ndarray
     documents: np.ndarray
@@ -113,7 +117,8 @@ class _Segment:
         )
         terms_of, documents_of = np.divmod(pairs, first + len(documents))
         starts = np.searchsorted(terms_of, np.arange(terms + 1))
-        return cls(starts, documents_of.astype(np.int32), counts.astype(np.float32))
+        counts = np.minimum(counts, _MAX_COUNT).astype(np.uint16)
+        return cls(starts, documents_of.astype(np.int32), counts)
 
     def terms(self) -> np.ndarray:
         """The term id of each posting."""
@@ -188,33 +193,35 @@ class LexicalIndex:
         segments now and then."""
         vocabulary = dict(self._vocabulary)
         new_terms: list[str] = []
-        documents = []
-        for text in added:
-            tokens = self._analyze(text)
-            for token in tokens:
-                if token not in vocabulary:
-                    vocabulary[token] = len(vocabulary)
-                    new_terms.append(token)
-            documents.append(np.array([vocabulary[t] for t in tokens], dtype=np.int64))
+        segments = list(self._segments)
+        lengths = [self._lengths]
+        first = len(self)
+        for start in range(0, len(added), _SEGMENT_TEXTS):
+            documents = []
+            for text in added[start : start + _SEGMENT_TEXTS]:
+                tokens = self._analyze(text)
+                for token in tokens:
+                    if token not in vocabulary:
+                        vocabulary[token] = len(vocabulary)
+                        new_terms.append(token)
+                documents.append(np.array([vocabulary[t] for t in tokens], dtype=np.int64))
+            segments.append(_Segment.of(documents, first, len(vocabulary)))
+            lengths.append(np.array([len(d) for d in documents], dtype=np.float32))
+            first += len(documents)
         terms = len(vocabulary)
         frequency = np.zeros(terms, dtype=np.int64)
         frequency[: len(self._vocabulary)] = self._document_frequency
-        gone = np.concatenate([self._removed, np.zeros(len(documents), dtype=bool)])
+        for segment in segments[len(self._segments) :]:
+            frequency += segment.document_frequency(terms)
+        gone = np.concatenate([self._removed, np.zeros(first - len(self), dtype=bool)])
         newly_removed = np.setdiff1d(np.asarray(removed, dtype=np.int64), np.flatnonzero(gone))
         if len(newly_removed):
             if newly_removed.min() < 0 or newly_removed.max() >= len(self):
                 raise IndexError("removed positions must be in the index")
             frequency -= self._frequency_at(newly_removed, terms)
             gone[newly_removed] = True
-        segments = list(self._segments)
-        if documents:
-            segments.append(_Segment.of(documents, len(self), terms))
-            frequency += segments[-1].document_frequency(terms)
         if len(segments) > _MAX_SEGMENTS:
             segments = [_merged(segments, terms)]
-        lengths = np.concatenate(
-            [self._lengths, np.array([len(d) for d in documents], dtype=np.float32)]
-        )
         neighbours = None
         if "_neighbours" in self.__dict__:
             neighbours = dict(self._neighbours)
@@ -223,7 +230,7 @@ class LexicalIndex:
         return LexicalIndex(
             vocabulary,
             segments,
-            lengths,
+            np.concatenate(lengths),
             gone,
             k1=self.k1,
             b=self.b,
@@ -347,7 +354,8 @@ class LexicalIndex:
             if params.get("format") != _FORMAT:
                 raise ValueError("unknown format; rebuild the index")
             with np.load(directory / _ARRAYS_FILE) as arrays:
-                segment = _Segment(arrays["starts"], arrays["documents"], arrays["counts"])
+                counts = np.minimum(arrays["counts"], _MAX_COUNT).astype(np.uint16)
+                segment = _Segment(arrays["starts"], arrays["documents"], counts)
                 lengths, removed = arrays["lengths"], arrays["removed"]
         except (OSError, ValueError, KeyError) as exc:
             raise RetrievalError(f"cannot read the lexical index in {directory}: {exc}") from exc
@@ -373,7 +381,7 @@ def _merged(segments: list[_Segment], terms: int) -> _Segment:
         starts[1 : len(sizes) + 1] += sizes
     np.cumsum(starts, out=starts)
     documents = np.empty(starts[-1], dtype=np.int32)
-    counts = np.empty(starts[-1], dtype=np.float32)
+    counts = np.empty(starts[-1], dtype=np.uint16)
     filled = starts[:-1].copy()
     for segment in segments:
         sizes = np.diff(segment.starts)

@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .catalog import Product
+from .columns import CatalogColumns
 from .embedder import Embedder
 from .errors import (
     EmptyQueryError,
@@ -27,23 +28,21 @@ from .errors import (
     ProductNotFoundError,
     RetrievalError,
 )
-from .filters import FilterMask, Filters, ParsedQuery, Vocabulary, parse_query
+from .filters import Filters, ParsedQuery, parse_query
 from .lexical import LexicalIndex
+from .rows import ProductRows
 from .vector_index import VectorIndex, top_k
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTION_CHARS = 300
 """How much of a description goes into a product's indexed text."""
-_FORMAT = 2
+_FORMAT = 3
 _META_FILE = "meta.json"
 _PRODUCTS_FILE = "products.jsonl"
 _LEXICAL_DIR = "bm25"
 _ALIVE_FILE = "alive.npy"
 _EMBED_CHUNK = 256
-FACET_VALUES = 10
-PRICE_BUCKETS = (10.0, 25.0, 50.0, 100.0, 250.0)
-"""Upper edges of the price facet's buckets (the last bucket is open)."""
 CHEAP_PERCENTILE = 25.0
 """"cheap" means at most this percentile of the prices of the products that pass the
 query's other filters (its category, brand, ...), so cheap is relative to what is asked."""
@@ -90,7 +89,7 @@ class SearchResult:
     """Counts over the products that matched the query and passed the filters (all
     those passing the filters for a query without words): ``"category"`` (top two
     levels), ``"brand"`` and ``"price"`` (buckets such as ``"10-25"``), most common
-    first, at most :data:`FACET_VALUES` values each."""
+    first, at most :data:`retrieval.columns.FACET_VALUES` values each."""
     no_good_match: bool = False
     """True when even the best hit matches the query poorly (see
     :attr:`SearchEngine.min_similarity`): the store probably does not carry it."""
@@ -142,7 +141,7 @@ class SearchEngine:
                 f"index parts disagree: {len(products)} products, {len(vectors)} vectors, "
                 f"{len(lexical)} lexical documents; rebuild the index"
             )
-        self._rows = list(products)
+        self._rows = products if isinstance(products, ProductRows) else ProductRows(products)
         """Every indexed row, by position; rows replaced or deleted stay, tombstoned."""
         self._alive = np.ones(len(self._rows), dtype=bool) if alive is None else alive.copy()
         if len(self._alive) != len(self._rows):
@@ -164,24 +163,25 @@ class SearchEngine:
         """Held while searching and while swapping in a changed state."""
         self._write_lock = threading.Lock()
         """Serialises changes (upsert, delete)."""
-        self._mask = FilterMask(self._rows)
-        self.vocabulary = _live_vocabulary(self._rows, self._alive)
+        parts: list[CatalogColumns] = []
+        ids: list[str] = []
+        for chunk in self._rows.chunks():  # one pass: stored rows are read from disk
+            parts.append(CatalogColumns(chunk))
+            ids.extend(product.id for product in chunk)
+        self._columns = CatalogColumns.joined(parts) if parts else CatalogColumns([])
+        self._positions = {ids[position]: int(position) for position in np.flatnonzero(self._alive)}
+        """Id -> position of each live product."""
+        if len(self._positions) != len(ids) - int((~self._alive).sum()):
+            raise ValueError("product ids must be unique")
+        self.vocabulary = self._columns.vocabulary(self._alive)
         """The names of the live products that queries are read for (brands, colours,
         categories, sizes): once a name's last product is gone, the word is just a word."""
-        self._refresh()
-        if len(self._positions) != int(self._alive.sum()):
-            raise ValueError("product ids must be unique")
 
-    def _refresh(self) -> None:
-        """Recompute what derives cheaply from the rows: columns, positions, facets."""
-        rows = self._rows
-        self._ratings = _column([p.rating for p in rows])
-        self._prices = _column([p.price for p in rows])
-        alive = np.flatnonzero(self._alive)
-        self._positions = {rows[position].id: int(position) for position in alive}
-        self.products = [rows[position] for position in alive]
-        """The products in the index (replaced and deleted ones left out)."""
-        self._facet_codes = _facet_codes(rows)
+    @property
+    def products(self) -> Sequence[Product]:
+        """The products in the index (replaced and deleted ones left out), in index
+        order; stored ones are read from disk as they are asked for."""
+        return self._rows.subset(np.flatnonzero(self._alive))
 
     @classmethod
     def build(
@@ -202,14 +202,12 @@ class SearchEngine:
         return cls(products, embedder, vectors, LexicalIndex.build(texts))
 
     def save(self, directory: Path) -> None:
-        """Write the index to ``directory``: products.jsonl, vectors.npy (+ hnsw.faiss),
-        bm25/ and, last, meta.json, whose presence marks a complete index."""
+        """Write the index to ``directory``: products.jsonl (+ offsets.npy), vectors.npy
+        or hnsw.faiss, bm25/ and, last, meta.json, whose presence marks a complete index."""
         directory.mkdir(parents=True, exist_ok=True)
         meta = directory / _META_FILE
         meta.unlink(missing_ok=True)
-        with (directory / _PRODUCTS_FILE).open("w", encoding="utf-8") as handle:
-            for product in self._rows:
-                handle.write(json.dumps(product.to_dict(), ensure_ascii=False) + "\n")
+        self._rows.write(directory / _PRODUCTS_FILE)
         self._vectors.save(directory)
         self._lexical.save(directory / _LEXICAL_DIR)
         tombstones = directory / _ALIVE_FILE
@@ -234,9 +232,7 @@ class SearchEngine:
             raise IndexNotBuiltError(f"no search index in {directory}")
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            with (directory / _PRODUCTS_FILE).open(encoding="utf-8") as handle:
-                products = [Product.from_dict(json.loads(line)) for line in handle if line.strip()]
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError) as exc:
             raise RetrievalError(f"cannot read the search index in {directory}: {exc}") from exc
         if meta.get("format") != _FORMAT:
             raise IndexMismatchError(f"{directory}: unknown index format; rebuild the index")
@@ -248,10 +244,14 @@ class SearchEngine:
         vectors = VectorIndex.load(directory)
         lexical = LexicalIndex.load(directory / _LEXICAL_DIR)
         alive = np.load(directory / _ALIVE_FILE) if (directory / _ALIVE_FILE).exists() else None
-        return cls(products, embedder, vectors, lexical, alive=alive)
+        try:
+            products = ProductRows.open(directory / _PRODUCTS_FILE)
+            return cls(products, embedder, vectors, lexical, alive=alive)
+        except (OSError, ValueError, TypeError) as exc:  # a missing or damaged products file
+            raise RetrievalError(f"cannot read the search index in {directory}: {exc}") from exc
 
     def __len__(self) -> int:
-        return len(self.products)
+        return len(self._positions)
 
     def get(self, product_id: str) -> Product | None:
         position = self._positions.get(product_id)
@@ -268,45 +268,39 @@ class SearchEngine:
         fresh = list(latest.values())
         embedded = _embed(self.embedder, fresh)
         with self._write_lock:
-            alive = self._alive.copy()
-            for product in fresh:
-                old = self._positions.get(product.id)
-                if old is not None:
-                    alive[old] = False
-            rows = self._rows + fresh
-            alive = np.concatenate([alive, np.ones(len(fresh), dtype=bool)])
-            replaced = np.flatnonzero(self._alive & ~alive[: len(self._alive)])
+            replaced = [self._positions[p.id] for p in fresh if p.id in self._positions]
+            first = len(self._rows)
+            alive = np.concatenate([self._alive, np.ones(len(fresh), dtype=bool)])
+            alive[replaced] = False
             lexical = self._lexical.updated(
                 added=[document_text(product) for product in fresh], removed=replaced
             )
-            mask = self._mask.extended(fresh)
-            if len(replaced):  # names of the replaced versions may be gone
-                vocabulary = _live_vocabulary(rows, alive)
-            else:
-                vocabulary = self.vocabulary.merged(Vocabulary.from_products(fresh))
+            columns = self._columns.extended(fresh)
+            positions = self._positions | {p.id: first + i for i, p in enumerate(fresh)}
             with self._lock:  # an HNSW graph grows in place: no search may run meanwhile
                 self._vectors = self._vectors.added(embedded)
-                self._rows, self._alive, self._lexical = rows, alive, lexical
-                self._mask, self.vocabulary = mask, vocabulary
-                self._refresh()
+                self._rows, self._alive, self._lexical = self._rows.appended(fresh), alive, lexical
+                self._columns, self._positions = columns, positions
+                self.vocabulary = columns.vocabulary(alive)
 
     def delete(self, product_ids: Sequence[str]) -> list[str]:
         """Remove products by id (tombstones: nothing is re-embedded or rebuilt);
         returns the ids that were not in the index."""
         with self._write_lock:
             alive = self._alive.copy()
+            positions = dict(self._positions)
             missing = []
             for product_id in product_ids:
-                position = self._positions.get(product_id)
+                position = positions.pop(product_id, None)
                 if position is None:
                     missing.append(product_id)
                 else:
                     alive[position] = False
             lexical = self._lexical.updated(removed=np.flatnonzero(self._alive & ~alive))
-            vocabulary = _live_vocabulary(self._rows, alive)
+            vocabulary = self._columns.vocabulary(alive)
             with self._lock:
-                self._alive, self._lexical, self.vocabulary = alive, lexical, vocabulary
-                self._refresh()
+                self._alive, self._lexical, self._positions = alive, lexical, positions
+                self.vocabulary = vocabulary
         return missing
 
     def search(
@@ -364,7 +358,7 @@ class SearchEngine:
             return self._similar_locked(position, k)
 
     def _similar_locked(self, position: int, k: int) -> list[Hit]:
-        vector = self._vectors.vectors[position]
+        vector = self._vectors.vector(position)
         alive = self._alive.copy()
         alive[position] = False
         positions = self._dense_candidates(vector, alive, np.flatnonzero(alive), k)
@@ -402,19 +396,20 @@ class SearchEngine:
     ) -> SearchResult:
         filters = self._resolve_cheap(parsed)
         result = SearchResult(query=query, text=parsed.text, filters=filters)
-        mask = self._mask(filters) & self._alive
+        mask = self._columns.mask(filters) & self._alive
         allowed = np.flatnonzero(mask)
         if len(allowed) == 0:
             result.unmet = self._unmet(filters)
             return result
         if vector is None:
             result.hits = [
-                Hit(self._rows[p], self._rows[p].rating or 0.0) for p in self._browse(allowed)[:k]
+                Hit(self._rows[p], self._rows[p].rating or 0.0)
+                for p in self._columns.browse_order(allowed)[:k]
             ]
-            result.facets = self._facets(allowed)
+            result.facets = self._columns.facets(allowed)
             return result
         candidates, scores = self._rank(parsed.text, vector, mask, allowed, k, mode)
-        result.facets = self._facets(candidates)
+        result.facets = self._columns.facets(candidates)
         if len(candidates) == 0:
             result.no_good_match = True
             return result
@@ -432,7 +427,7 @@ class SearchEngine:
         filters = parsed.filters
         if not parsed.cheap or filters.price_max is not None:
             return filters
-        prices = self._prices[self._mask(filters) & self._alive]
+        prices = self._columns.prices[self._columns.mask(filters) & self._alive]
         prices = prices[~np.isnan(prices)]
         if len(prices) == 0:
             return filters
@@ -444,10 +439,11 @@ class SearchEngine:
         """The set filter fields that no product meets on its own; all set fields when
         each can be met alone but not together."""
         stated = [name for name in _FILTER_FIELDS if getattr(filters, name) is not None]
+        alive = self._alive
         unmet = [
             name
             for name in stated
-            if not (self._mask(Filters(**{name: getattr(filters, name)})) & self._alive).any()
+            if not (self._columns.mask(Filters(**{name: getattr(filters, name)})) & alive).any()
         ]
         return unmet or stated
 
@@ -456,20 +452,6 @@ class SearchEngine:
         if similarity >= self.min_similarity:
             return False
         return bool(self._lexical.coverage(text, best)[0] < 1.0)
-
-    def _facets(self, positions: np.ndarray) -> dict[str, dict[str, int]]:
-        facets = {}
-        for name, (labels, codes) in self._facet_codes.items():
-            picked = codes[positions]
-            counts = np.bincount(picked[picked >= 0], minlength=len(labels))
-            # Buckets stay in price order; other values go most common first.
-            order = (
-                np.arange(len(labels))
-                if name == "price"
-                else np.argsort(-counts, kind="stable")[:FACET_VALUES]
-            )
-            facets[name] = {labels[i]: int(counts[i]) for i in order if counts[i]}
-        return facets
 
     def _rank(
         self,
@@ -516,35 +498,6 @@ class SearchEngine:
                 return found
         return allowed[top_k(self._vectors.scores(vector[None], allowed), fetch)[1][0]]
 
-    def _browse(self, allowed: np.ndarray) -> np.ndarray:
-        """``allowed`` ordered best rated first, then cheapest (unknowns last)."""
-        rating = np.nan_to_num(-self._ratings[allowed], nan=np.inf)
-        price = np.nan_to_num(self._prices[allowed], nan=np.inf)
-        return allowed[np.lexsort((allowed, price, rating))]
-
-
-_BUCKET_NAMES = tuple(
-    [f"under {PRICE_BUCKETS[0]:g}"]
-    + [f"{low:g}-{high:g}" for low, high in zip(PRICE_BUCKETS, PRICE_BUCKETS[1:], strict=False)]
-    + [f"{PRICE_BUCKETS[-1]:g} and over"]
-)
-
-
-def _facet_codes(rows: Sequence[Product]) -> dict[str, tuple[list[str], np.ndarray]]:
-    """Per facet: its value labels and each row's label index (-1: no value)."""
-    codes: dict[str, tuple[list[str], np.ndarray]] = {}
-    for name, values in (
-        ("category", (" > ".join(p.category.split(" > ")[:2]) for p in rows)),
-        ("brand", (p.brand for p in rows)),
-    ):
-        index: dict[str, int] = {"": -1}
-        column = np.array([index.setdefault(v, len(index) - 1) for v in values], dtype=np.int64)
-        codes[name] = ([label for label in index if label], column)
-    prices = _column([p.price for p in rows])
-    bucket = np.searchsorted(np.array(PRICE_BUCKETS), np.nan_to_num(prices, nan=0.0), "right")
-    codes["price"] = (list(_BUCKET_NAMES), np.where(np.isnan(prices), -1, bucket))
-    return codes
-
 
 def _embed(
     embedder: Embedder, products: Sequence[Product], *, progress: bool = False
@@ -562,14 +515,6 @@ def _embed(
         "embedded %d products in %.1f s (%.0f/s)", len(texts), seconds, len(texts) / seconds
     )
     return np.concatenate(chunks)
-
-
-def _live_vocabulary(rows: Sequence[Product], alive: np.ndarray) -> Vocabulary:
-    return Vocabulary.from_products(row for row, live in zip(rows, alive, strict=True) if live)
-
-
-def _column(values: list[float | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:

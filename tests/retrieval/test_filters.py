@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from retrieval.catalog import Product
-from retrieval.filters import FilterMask, Filters, Vocabulary, parse_query
+from retrieval.columns import CatalogColumns
+from retrieval.filters import Filters, Vocabulary, parse_query
 
 from .conftest import TOY_STORE
 
@@ -72,11 +74,11 @@ def _product(**fields: Any) -> Product:
 )
 def test_filters_match(filters: Filters, product: Product, expected: bool) -> None:
     assert filters.matches(product) is expected
-    assert bool(FilterMask([product])(filters)[0]) is expected
+    assert bool(CatalogColumns([product]).mask(filters)[0]) is expected
 
 
 def test_filter_mask_agrees_with_matches_on_catalog() -> None:
-    mask = FilterMask(TOY_STORE)
+    columns = CatalogColumns(TOY_STORE)
     cases = [
         Filters(price_max=20),
         Filters(price_min=20, price_max=50, in_stock=True),
@@ -91,7 +93,7 @@ def test_filter_mask_agrees_with_matches_on_catalog() -> None:
         Filters(size="m"),
     ]
     for filters in cases:
-        assert mask(filters).tolist() == [filters.matches(p) for p in TOY_STORE], filters
+        assert columns.mask(filters).tolist() == [filters.matches(p) for p in TOY_STORE], filters
 
 
 def test_filters_merge_dict_and_emptiness() -> None:
@@ -105,7 +107,7 @@ def test_filters_merge_dict_and_emptiness() -> None:
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
-    return Vocabulary.from_products(TOY_STORE)
+    return CatalogColumns(TOY_STORE).vocabulary(np.ones(len(TOY_STORE), dtype=bool))
 
 
 def test_vocabulary_from_products(vocabulary: Vocabulary) -> None:

@@ -110,6 +110,13 @@ def test_many_small_updates_merge_segments(tmp_path: Path) -> None:
     _same(LexicalIndex.load(tmp_path / "bm25"), grown, ["puzzle", "skateboard", "glue 7"])
 
 
+def test_a_big_build_is_cut_into_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = TEXTS + MORE * 3
+    whole = LexicalIndex.build(texts)
+    monkeypatch.setattr("retrieval.lexical._SEGMENT_TEXTS", 2)  # bounds the build's memory
+    _same(LexicalIndex.build(texts), whole, ["puzzle", "skateboard", "glue", "helmet pads"])
+
+
 def test_removing_unknown_positions_fails(index: LexicalIndex) -> None:
     with pytest.raises(IndexError):
         index.updated(removed=[len(TEXTS)])

@@ -144,7 +144,7 @@ def test_save_load_round_trip(engine: SearchEngine, embedder: Embedder, tmp_path
     engine.save(tmp_path / "index")
     loaded = SearchEngine.load(tmp_path / "index", embedder)
 
-    assert loaded.products == engine.products
+    assert list(loaded.products) == list(engine.products)
     for query in ["fire station", "red toys under 30", "puzzle"]:
         before, after = engine.search(query), loaded.search(query)
         assert _ids(after) == _ids(before)
@@ -152,7 +152,7 @@ def test_save_load_round_trip(engine: SearchEngine, embedder: Embedder, tmp_path
             [h.score for h in after.hits], [h.score for h in before.hits], atol=1e-6
         )
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
-    assert meta == {"format": 2, "embedder": "minilm", "dim": 384, "count": 20}
+    assert meta == {"format": 3, "embedder": "minilm", "dim": 384, "count": 20}
 
 
 def test_load_errors(engine: SearchEngine, embedder: Embedder, tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_load_errors(engine: SearchEngine, embedder: Embedder, tmp_path: Path) -
         SearchEngine.load(tmp_path / "empty", embedder)
     engine.save(tmp_path / "index")
     meta = tmp_path / "index" / "meta.json"
-    meta.write_text(json.dumps({"format": 2, "embedder": "other", "dim": 384, "count": 20}))
+    meta.write_text(json.dumps({"format": 3, "embedder": "other", "dim": 384, "count": 20}))
     with pytest.raises(IndexMismatchError, match="other"):
         SearchEngine.load(tmp_path / "index", embedder)
 

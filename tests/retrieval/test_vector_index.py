@@ -84,3 +84,45 @@ def test_exact_index_round_trips(tmp_path: Path) -> None:
     np.testing.assert_array_equal(loaded.search(queries, 5)[1], index.search(queries, 5)[1])
     with pytest.raises(IndexNotBuiltError):
         VectorIndex.load(tmp_path / "nothing-here")
+
+
+def test_hnsw_keeps_one_8bit_copy_that_rescoring_decodes(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    vectors, queries = _unit(rng, 3000, 32), _unit(rng, 4, 32)
+    index = VectorIndex.build(vectors, exact_threshold=1000)
+
+    positions = np.array([0, 17, 2999])
+    decoded = index.vectors_at(positions)
+    exact = queries @ vectors[positions].T
+
+    # One byte per dimension: close to, but not exactly, the float32 vectors.
+    np.testing.assert_allclose(decoded, vectors[positions], atol=0.02)
+    np.testing.assert_allclose(index.scores(queries, positions), exact, atol=0.02)
+    np.testing.assert_allclose(index.scores(queries)[:, positions], queries @ decoded.T, atol=1e-5)
+    index.save(tmp_path)
+    assert not (tmp_path / "vectors.npy").exists()  # the graph holds the only copy
+
+
+def test_added_appends_without_touching_earlier_positions() -> None:
+    rng = np.random.default_rng(6)
+    first, more, queries = _unit(rng, 10, 8), _unit(rng, 30, 8), _unit(rng, 2, 8)
+    index = VectorIndex.build(first)
+    for row in more:  # one at a time: the matrix grows by half when full, not per row
+        index = index.added(row[None])
+
+    everything = np.concatenate([first, more])
+    assert len(index) == 40
+    np.testing.assert_allclose(index.scores(queries), queries @ everything.T, atol=1e-6)
+    np.testing.assert_array_equal(
+        index.search(queries, 5)[1], _brute_force(queries, everything, 5)[1]
+    )
+    with pytest.raises(ValueError):
+        index.added(np.zeros((1, 7), dtype=np.float32))
+
+
+def test_hnsw_grows_in_place() -> None:
+    rng = np.random.default_rng(7)
+    vectors, more = _unit(rng, 2000, 16), _unit(rng, 5, 16)
+    grown = VectorIndex.build(vectors, exact_threshold=1000).added(more)
+    assert len(grown) == 2005 and not grown.is_exact
+    assert grown.search(more[2:3], 1)[1][0, 0] == 2002
