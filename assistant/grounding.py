@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,14 +25,27 @@ _KEY_WORDS = 3
 
 class TitleIndex:
     """Finds catalog titles quoted in a text without scanning every title: candidates are
-    looked up by their first words, then confirmed as substrings."""
+    looked up by their first words, then confirmed as substrings.
 
-    def __init__(self, products: Iterable[Product]) -> None:
-        self._by_key: dict[tuple[str, ...], list[Product]] = defaultdict(list)
+    It keeps product ids, not products: ``lookup`` gives an id's current product (None
+    once deleted), so a catalog change only needs :meth:`add` for the new products."""
+
+    def __init__(
+        self, products: Iterable[Product], lookup: Callable[[str], Product | None]
+    ) -> None:
+        self._by_key: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self._lookup = lookup
+        self.add(products)
+
+    def add(self, products: Iterable[Product]) -> None:
+        """Index the titles of new or replaced products."""
         for product in products:
             words = tuple(w.lower() for w in _WORD.findall(product.title))
-            if len(words) >= 2:  # one-word titles are too common to attribute
-                self._by_key[words[:_KEY_WORDS]].append(product)
+            if len(words) < 2:  # one-word titles are too common to attribute
+                continue
+            ids = self._by_key[words[:_KEY_WORDS]]
+            if product.id not in ids:
+                ids.append(product.id)
 
     def find(self, text: str) -> list[Product]:
         words = [w.lower() for w in _WORD.findall(text)]
@@ -40,8 +53,9 @@ class TitleIndex:
         found: dict[str, Product] = {}
         for start in range(len(words)):
             for size in range(_KEY_WORDS, 1, -1):
-                for product in self._by_key.get(tuple(words[start : start + size]), ()):
-                    if product.title.lower() in lowered:
+                for product_id in self._by_key.get(tuple(words[start : start + size]), ()):
+                    product = self._lookup(product_id)
+                    if product is not None and product.title.lower() in lowered:
                         found[product.id] = product
         return list(found.values())
 

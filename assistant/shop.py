@@ -96,7 +96,7 @@ class Shop:
         self.engine = engine
         self.recs = recs
         self.db = db
-        self.titles = TitleIndex(engine.products)
+        self.titles = TitleIndex(engine.products, engine.get)
 
     @classmethod
     def open(
@@ -162,18 +162,15 @@ class Shop:
             if taken:
                 raise Conflict(f"products already exist: {', '.join(taken[:10])}")
         self.engine.upsert(products)
-        self._catalog_changed()
+        save_atomically(self.engine, self.home.catalog)
+        self.titles.add(products)
 
     def delete_products(self, product_ids: list[str]) -> None:
         missing = [pid for pid in product_ids if self.engine.get(pid) is None]
         if missing:
             raise NotFound(f"no product with id {', '.join(missing[:10])}")
         self.engine.delete(product_ids)
-        self._catalog_changed()
-
-    def _catalog_changed(self) -> None:
         save_atomically(self.engine, self.home.catalog)
-        self.titles = TitleIndex(self.engine.products)
 
     def similar(self, product_id: str, k: int = 10) -> list[Suggestion]:
         """Co-interaction neighbours first, then content neighbours, without duplicates."""
