@@ -1,10 +1,13 @@
-"""The catalog as columns: for every indexed row, what filters, facets, browsing and
-query understanding read, in a few dozen bytes a product, so that the products
-themselves can stay on disk (see :mod:`retrieval.rows`)."""
+"""The catalog as columns: for every indexed row, its id and what filters, facets,
+browsing and query understanding read, in a few dozen bytes a product, so that the
+products themselves can stay on disk (see :mod:`retrieval.rows`). Saved beside them, so
+that loading an index parses no product."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -36,6 +39,10 @@ BUCKET_NAMES = tuple(
 _NUMBERS = ("prices", "ratings", "in_stock", "age_low", "age_high", "pieces")
 _CODED = ("categories", "brands", "colours", "field_colours", "sizes")
 """Columns of a few distinct values: the values, and each row's index into them."""
+_SETS = ("colours", "field_colours", "sizes")
+"""Coded columns whose values are sets of strings."""
+_ARRAYS_FILE = "columns.npz"
+_VALUES_FILE = "columns.json"
 
 
 class CatalogColumns:
@@ -48,6 +55,7 @@ class CatalogColumns:
     """
 
     def __init__(self, products: Sequence[Product]) -> None:
+        self.ids = [p.id for p in products]
         self.prices = _floats(p.price for p in products)
         self.ratings = _floats(p.rating for p in products)
         self.in_stock = np.array([p.in_stock for p in products], dtype=bool)
@@ -66,6 +74,7 @@ class CatalogColumns:
     def joined(cls, parts: Sequence[CatalogColumns]) -> CatalogColumns:
         """The columns of the parts' products one after the other."""
         joined = cls([])
+        joined.ids = [product_id for part in parts for product_id in part.ids]
         for name in _NUMBERS:
             setattr(joined, name, np.concatenate([getattr(part, name) for part in parts]))
         for name in _CODED:
@@ -82,8 +91,44 @@ class CatalogColumns:
         """New columns: these rows followed by ``products`` (only those are read)."""
         return CatalogColumns.joined([self, CatalogColumns(products)])
 
+    @classmethod
+    def of_rows(cls, rows: Iterable[Sequence[Product]]) -> CatalogColumns:
+        """The columns of rows given a chunk at a time (each chunk's products are
+        dropped once read)."""
+        return cls.joined([cls(chunk) for chunk in rows] or [cls([])])
+
     def __len__(self) -> int:
         return len(self.prices)
+
+    def save(self, directory: Path) -> None:
+        """Write ``columns.npz`` and ``columns.json`` (ids and distinct values)."""
+        arrays = {name: getattr(self, name) for name in _NUMBERS}
+        arrays |= {f"{name}_codes": getattr(self, name)[1] for name in _CODED}
+        np.savez(directory / _ARRAYS_FILE, **arrays)
+        values = {
+            name: [sorted(v) if name in _SETS else v for v in getattr(self, name)[0]]
+            for name in _CODED
+        }
+        text = json.dumps({"ids": self.ids, **values}, ensure_ascii=False)
+        (directory / _VALUES_FILE).write_text(text, encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> CatalogColumns:
+        """Read columns written by :meth:`save`."""
+        values = json.loads((directory / _VALUES_FILE).read_text(encoding="utf-8"))
+        columns = cls([])
+        columns.ids = values["ids"]
+        with np.load(directory / _ARRAYS_FILE) as arrays:
+            for name in _NUMBERS:
+                setattr(columns, name, arrays[name])
+            for name in _CODED:
+                distinct = values[name]
+                if name in _SETS:
+                    distinct = [frozenset(v) for v in distinct]
+                setattr(columns, name, (distinct, arrays[f"{name}_codes"]))
+        if any(len(getattr(columns, name)) != len(columns.ids) for name in _NUMBERS):
+            raise ValueError(f"{directory}: the columns disagree in length")
+        return columns
 
     def mask(self, filters: Filters) -> np.ndarray:
         """Boolean array, True where the product meets ``filters``

@@ -135,6 +135,7 @@ class SearchEngine:
         exact_subset_limit: int = 10_000,
         min_similarity: float = 0.43,
         alive: np.ndarray | None = None,
+        columns: CatalogColumns | None = None,
     ) -> None:
         if not len(products) == len(vectors) == len(lexical):
             raise RetrievalError(
@@ -163,15 +164,13 @@ class SearchEngine:
         """Held while searching and while swapping in a changed state."""
         self._write_lock = threading.Lock()
         """Serialises changes (upsert, delete)."""
-        parts: list[CatalogColumns] = []
-        ids: list[str] = []
-        for chunk in self._rows.chunks():  # one pass: stored rows are read from disk
-            parts.append(CatalogColumns(chunk))
-            ids.extend(product.id for product in chunk)
-        self._columns = CatalogColumns.joined(parts) if parts else CatalogColumns([])
+        self._columns = columns or CatalogColumns.of_rows(self._rows.chunks())
+        if len(self._columns) != len(self._rows):
+            raise RetrievalError("the catalog columns do not match the index; rebuild it")
+        ids = self._columns.ids
         self._positions = {ids[position]: int(position) for position in np.flatnonzero(self._alive)}
         """Id -> position of each live product."""
-        if len(self._positions) != len(ids) - int((~self._alive).sum()):
+        if len(self._positions) != int(self._alive.sum()):
             raise ValueError("product ids must be unique")
         self.vocabulary = self._columns.vocabulary(self._alive)
         """The names of the live products that queries are read for (brands, colours,
@@ -202,12 +201,14 @@ class SearchEngine:
         return cls(products, embedder, vectors, LexicalIndex.build(texts))
 
     def save(self, directory: Path) -> None:
-        """Write the index to ``directory``: products.jsonl (+ offsets.npy), vectors.npy
-        or hnsw.faiss, bm25/ and, last, meta.json, whose presence marks a complete index."""
+        """Write the index to ``directory``: products.jsonl (+ offsets.npy), the catalog
+        columns, vectors.npy or hnsw.faiss, bm25/ and, last, meta.json, whose presence
+        marks a complete index."""
         directory.mkdir(parents=True, exist_ok=True)
         meta = directory / _META_FILE
         meta.unlink(missing_ok=True)
         self._rows.write(directory / _PRODUCTS_FILE)
+        self._columns.save(directory)
         self._vectors.save(directory)
         self._lexical.save(directory / _LEXICAL_DIR)
         tombstones = directory / _ALIVE_FILE
@@ -246,8 +247,9 @@ class SearchEngine:
         alive = np.load(directory / _ALIVE_FILE) if (directory / _ALIVE_FILE).exists() else None
         try:
             products = ProductRows.open(directory / _PRODUCTS_FILE)
-            return cls(products, embedder, vectors, lexical, alive=alive)
-        except (OSError, ValueError, TypeError) as exc:  # a missing or damaged products file
+            columns = CatalogColumns.load(directory)
+            return cls(products, embedder, vectors, lexical, alive=alive, columns=columns)
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # missing or damaged files
             raise RetrievalError(f"cannot read the search index in {directory}: {exc}") from exc
 
     def __len__(self) -> int:

@@ -10,6 +10,7 @@ import pytest
 from retrieval.catalog import Product
 from retrieval.columns import CatalogColumns
 from retrieval.embedder import Embedder
+from retrieval.filters import Filters
 from retrieval.rows import ProductRows
 from retrieval.search import SearchEngine
 from retrieval.storage import save_atomically
@@ -66,6 +67,20 @@ def test_columns_joined_equal_columns_of_the_whole() -> None:
     assert joined.vocabulary(alive) == whole.vocabulary(alive)
     for name in ("prices", "ratings", "in_stock", "age_low", "pieces"):
         np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name))
+
+
+def test_columns_round_trip(tmp_path: Path) -> None:
+    columns = CatalogColumns(TOY_STORE)
+    columns.save(tmp_path)
+    loaded = CatalogColumns.load(tmp_path)
+
+    everything = np.arange(len(TOY_STORE))
+    alive = np.ones(len(TOY_STORE), dtype=bool)
+    assert loaded.ids == [p.id for p in TOY_STORE]
+    assert loaded.facets(everything) == columns.facets(everything)
+    assert loaded.vocabulary(alive) == columns.vocabulary(alive)
+    for filters in (Filters(color="blue"), Filters(size="m"), Filters(age_min=3, price_max=30)):
+        np.testing.assert_array_equal(loaded.mask(filters), columns.mask(filters))
 
 
 def test_vocabulary_keeps_only_live_names() -> None:
