@@ -42,6 +42,14 @@ class Recommender(ABC):
     def fit(self, user_items: csr_matrix) -> None:
         """Learn from a users x items matrix of interaction weights."""
 
+    def fit_with_ratings(self, user_items: csr_matrix, ratings: csr_matrix) -> None:
+        """`fit`, where explicit ratings (users x items, same cells) are known too.
+
+        Only models that can use ratings next to the interaction weights (a blend with
+        members fitted on ratings) override this; the default ignores them.
+        """
+        self.fit(user_items)
+
     @abstractmethod
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
         """A new (len(user_rows), n_items) array of scores, -inf where the model has none."""

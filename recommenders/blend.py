@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,19 +18,27 @@ DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any], float], ...] = (
     ("als", {"factors": 32, "regularization": 1.0}, 1.0),
 )
 """Chosen on MovieLens-100k validation among models that read plain interaction weights
-(the protocol's best adds `time_ease`, which reads times; see benchmarks/recs_eval.py)."""
+(the protocol's best uses `time_ease`, which reads times, and members fitted on ratings;
+see benchmarks/recs_eval.py)."""
+INPUTS = ("interactions", "ratings", "ratings>=T")
+"""What a component can be fitted on (T: a number, the lowest rating kept)."""
 _MISSING = -5.0
 """The standardised score of an item a component cannot score (-inf), among those it can."""
 
 
 class BlendRecommender(Recommender):
-    """Sum over `components` (name, params, weight) of weight x the component's scores,
-    standardised per user (z-score over the items outside the user's history).
+    """Sum over `components` (name, params, weight[, input]) of weight x the component's
+    scores, standardised per user (z-score over the items outside the user's history).
 
     Scores and similarities are -inf only where every component has none. `explain` is the
     explanation of the component with the largest weight. With a sequential component (one
     that reads time from the weights, such as `time_ease`) the blend is sequential too: that
     component is fitted on the weights as given, the others on each interaction as 1.
+
+    `input` says what a component is fitted on (see `INPUTS`): "interactions" (the default,
+    as above), "ratings" (the rating values) or "ratings>=T" (1 where the rating is at least
+    T: what the user liked). The last two need `fit_with_ratings`; every component is still
+    queried with the same history, so ratings are needed only for training.
     """
 
     name = "blend"
@@ -39,23 +48,50 @@ class BlendRecommender(Recommender):
 
         if not components:
             raise RecommenderError("blend needs at least one component")
-        self.components = [(str(n), dict(p), float(w)) for n, p, w in components]
+        self.components = [(str(c[0]), dict(c[1]), float(c[2])) for c in components]
+        self.inputs = [str(c[3]) if len(c) > 3 else "interactions" for c in components]
+        for spec in self.inputs:
+            _check_input(spec)
         if any(weight <= 0 for _, _, weight in self.components):
             raise RecommenderError("blend weights must be > 0")
         if any(name == self.name for name, _, _ in self.components):
             raise RecommenderError("a blend cannot contain a blend")
         self._models = [get_recommender(n, **p) for n, p, _ in self.components]
+        for model, spec in zip(self._models, self.inputs, strict=True):
+            if model.sequential and spec != "interactions":
+                raise RecommenderError(f"{model.name} reads times: it cannot be fitted on {spec}")
         self.sequential = any(model.sequential for model in self._models)
         self._is_fitted = False
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"components": [[n, p, w] for n, p, w in self.components]}
+        return {
+            "components": [
+                [n, p, w] if spec == "interactions" else [n, p, w, spec]
+                for (n, p, w), spec in zip(self.components, self.inputs, strict=True)
+            ]
+        }
 
     def fit(self, user_items: csr_matrix) -> None:
+        self._fit(user_items, None)
+
+    def fit_with_ratings(self, user_items: csr_matrix, ratings: csr_matrix) -> None:
+        """`fit`, with the components whose input is "ratings" or "ratings>=T" fitted on
+        `ratings` (same shape as `user_items`)."""
+        if ratings.shape != user_items.shape:
+            raise RecommenderError("ratings need the shape of user_items")
+        self._fit(user_items, ratings)
+
+    def _fit(self, user_items: csr_matrix, ratings: csr_matrix | None) -> None:
         plain = _ones(user_items) if self.sequential else user_items
-        for model in self._models:
-            model.fit(user_items if model.sequential else plain)
+        matrices = [  # all first, so that missing ratings fail before any fitting
+            (user_items if model.sequential else plain)
+            if spec == "interactions"
+            else _rated(ratings, spec)
+            for model, spec in zip(self._models, self.inputs, strict=True)
+        ]
+        for model, matrix in zip(self._models, matrices, strict=True):
+            model.fit(matrix)
         self._is_fitted = True
 
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
@@ -116,6 +152,23 @@ def _ones(user_items: csr_matrix) -> csr_matrix:
     ones.eliminate_zeros()
     ones.data[:] = 1.0
     return ones
+
+
+def _check_input(spec: str) -> None:
+    """`RecommenderError` unless `spec` is one of `INPUTS`."""
+    if not re.fullmatch(r"interactions|ratings|ratings>=-?\d+(\.\d+)?", spec):
+        raise RecommenderError(f"blend input must be one of {', '.join(INPUTS)}, not {spec!r}")
+
+
+def _rated(ratings: csr_matrix | None, spec: str) -> csr_matrix:
+    """The matrix a component with input `spec` ("ratings" or "ratings>=T") is fitted on."""
+    if ratings is None:
+        raise RecommenderError(f"blend components fitted on {spec!r} need ratings")
+    rated = csr_matrix(ratings, dtype=np.float32, copy=True)
+    if spec != "ratings":
+        rated.data = (rated.data >= float(spec.removeprefix("ratings>="))).astype(np.float32)
+    rated.eliminate_zeros()
+    return rated
 
 
 def _standardised(scores: np.ndarray, counted: np.ndarray, finite: np.ndarray) -> np.ndarray:

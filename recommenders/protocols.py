@@ -31,10 +31,9 @@ BEST: dict[str, tuple[str, dict[str, Any]]] = {
         "blend",
         {
             "components": [
-                ["ease", {"l2": 500.0}, 0.5],
                 ["time_ease", {"l2": 10.0, "tau": 300.0, "user_power": 0.5}, 1.0],
-                ["rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}, 1.0],
-                ["als", {"factors": 32, "regularization": 1.0}, 1.0],
+                ["ease", {"l2": 200.0}, 0.5, "ratings>=4"],
+                ["als", {"factors": 24, "regularization": 40.0, "alpha": 2.0}, 4.0, "ratings"],
             ]
         },
     ),
@@ -58,6 +57,8 @@ class _Task:
     """Each evaluated user's row in `train` (-1: score from `history` alone)."""
     history: csr_matrix
     relevant: csr_matrix
+    ratings: csr_matrix | None = None
+    """The training cells' explicit ratings, where the data has them."""
 
 
 def movielens_100k(
@@ -68,18 +69,22 @@ def movielens_100k(
     seed: int = 42,
     k: int = 10,
     split: str = "test",
+    validation_seed: int | None = None,
 ) -> dict[str, Any]:
     """Microsoft Recommenders' MovieLens-100k benchmark on `u.data` (user, item, rating, time).
 
     Per user, in file order, the ratings are shuffled as pandas' `sample(frac=1,
     random_state=seed)` does (`RandomState(seed).permutation`) and the first
     `round(0.75 * n)` go to training. `split="validation"` splits that training part again
-    the same way and evaluates on its 25%. Metrics follow MS Recommenders: `ndcg`,
-    `precision`, `recall`, `hit_rate`; `map` divides each user's summed precision-at-hit by
-    the number of relevant items (their `map_at_k` until 1.2, which the published table
-    used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and `evaluation.py`'s);
-    `coverage` is distinct recommended items over distinct training items. Sequential
-    models (`Recommender.sequential`) are trained on the rating times (`_by_time`).
+    the same way (with `validation_seed`, default `seed`, so that several validation
+    splits can be drawn from one training part) and evaluates on its 25%. Metrics follow MS
+    Recommenders: `ndcg`, `precision`, `recall`, `hit_rate`; `map` divides each user's summed
+    precision-at-hit by the number of relevant items (their `map_at_k` until 1.2, which the
+    published table used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and
+    `evaluation.py`'s); `coverage` is distinct recommended items over distinct training
+    items. Sequential models (`Recommender.sequential`) are trained on the rating times
+    (`_by_time`); every model is fitted with `fit_with_ratings`, so models that use ratings
+    get them.
     """
     _check_split(split)
     table = _read_u_data(path)
@@ -87,7 +92,8 @@ def movielens_100k(
     items, item_columns = np.unique(table[:, 1], return_inverse=True)
     train, test = _stratified(user_rows, seed)
     if split == "validation":
-        inner_train, inner_test = _stratified(user_rows[train], seed)
+        inner_seed = seed if validation_seed is None else validation_seed
+        inner_train, inner_test = _stratified(user_rows[train], inner_seed)
         train, test = train[inner_train], train[inner_test]
     shape = (len(users), len(items))
     model = get_recommender(algorithm, **dict(params or {}))
@@ -98,6 +104,8 @@ def movielens_100k(
     evaluated = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
     history = _binary(user_rows[train], item_columns[train], shape)[evaluated]
     task = _Task(train_matrix, evaluated, history, test_matrix[evaluated])
+    if table.shape[1] >= 3:
+        task.ratings = _rated(user_rows[train], item_columns[train], table[train, 2], shape)
     result = _run(task, model, k)
     result["catalogue_items"] = len(items)
     result["train_interactions"] = int(train_matrix.nnz)
@@ -233,6 +241,13 @@ def _binary(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> cs
     return matrix
 
 
+def _rated(
+    rows: np.ndarray, columns: np.ndarray, ratings: np.ndarray, shape: tuple[int, int]
+) -> csr_matrix:
+    """The ratings as a matrix (a cell rated twice keeps the sum: u.data has no repeats)."""
+    return csr_matrix((ratings.astype(np.float32), (rows, columns)), shape=shape)
+
+
 def _by_time(
     rows: np.ndarray, columns: np.ndarray, times: np.ndarray, shape: tuple[int, int]
 ) -> csr_matrix:
@@ -282,7 +297,10 @@ def _decayed(histories: Sequence[Sequence[int]], n_items: int, decay: float) -> 
 
 def _run(task: _Task, model: Recommender, k: int) -> dict[str, Any]:
     started = time.perf_counter()
-    model.fit(task.train)
+    if task.ratings is None:
+        model.fit(task.train)
+    else:
+        model.fit_with_ratings(task.train, task.ratings)
     train_seconds = time.perf_counter() - started
     exclude = task.history.copy()
     exclude.data[:] = 1.0
