@@ -95,7 +95,7 @@ def mixed_vectors(sample: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
         mix = rng.random((n, 1), dtype=np.float32)
         block = mix * sample[rng.integers(len(sample), size=n)]
         block += (1 - mix) * sample[rng.integers(len(sample), size=n)]
-        block += rng.normal(0, 0.02, block.shape).astype(np.float32)
+        block += rng.normal(0, 0.005, block.shape).astype(np.float32)
         vectors[start : start + n] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return vectors
 

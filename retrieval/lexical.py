@@ -120,17 +120,17 @@ class _Segment:
         counts = np.minimum(counts, _MAX_COUNT).astype(np.uint16)
         return cls(starts, documents_of.astype(np.int32), counts)
 
-    def terms(self) -> np.ndarray:
-        """The term id of each posting."""
-        return np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
-
-    def document_frequency(self, terms: int, positions: np.ndarray | None = None) -> np.ndarray:
+    def document_frequency(self, terms: int, chosen: np.ndarray | None = None) -> np.ndarray:
         """How many documents hold each of ``terms`` terms: all of the segment's, or
-        only those at ``positions``."""
-        chosen = self.terms()
-        if positions is not None:
-            chosen = chosen[np.isin(self.documents, positions)]
-        return np.bincount(chosen, minlength=terms)
+        only those where the boolean array ``chosen`` (by position) is True. One gather
+        over the postings: no sorting, however many documents are chosen."""
+        if chosen is None:
+            frequency = np.zeros(terms, dtype=np.int64)
+            frequency[: len(self.starts) - 1] = np.diff(self.starts)
+            return frequency
+        hits = np.flatnonzero(chosen[self.documents])
+        term_of = np.searchsorted(self.starts, hits, side="right") - 1
+        return np.bincount(term_of, minlength=terms)
 
     def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         if term + 1 >= len(self.starts):
@@ -240,9 +240,11 @@ class LexicalIndex:
 
     def _frequency_at(self, positions: np.ndarray, terms: int) -> np.ndarray:
         """Per term, how many of the documents at ``positions`` hold it."""
+        chosen = np.zeros(len(self), dtype=bool)
+        chosen[positions] = True
         frequency = np.zeros(terms, dtype=np.int64)
         for segment in self._segments:
-            frequency += segment.document_frequency(terms, positions)
+            frequency += segment.document_frequency(terms, chosen)
         return frequency
 
     def scores(self, query: str, *, fuzzy: bool = True) -> np.ndarray:
