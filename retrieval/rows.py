@@ -1,7 +1,7 @@
 """Every product row of a search index, by position, without holding a loaded catalog
 in memory: rows read from an index folder stay in its JSON-lines file and are parsed
-when asked for (a ``pread`` at a known byte offset, about 10 µs each); rows added since
-are held in memory until the index is saved again."""
+when asked for (a ``pread`` at a known byte offset: 36 µs a row, measured on 2 busy
+cores); rows added since are held in memory until the index is saved again."""
 
 from __future__ import annotations
 
