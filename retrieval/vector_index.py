@@ -40,6 +40,14 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(picked, order, axis=1), np.take_along_axis(columns, order, axis=1)
 
 
+def default_ef_search(count: int) -> int:
+    """efSearch for an HNSW graph of ``count`` vectors: 256 up to 100k, then in
+    proportion to the count, up to 1024. Measured on a million (docs/benchmarks.md,
+    "search-speed"): recall@10 0.54 at 256, 0.80 at 1024 (0.995 within epsilon 0.01),
+    for 1.1 ms a query."""
+    return int(min(1024, max(256, 256 * count / 100_000)))
+
+
 class VectorIndex:
     """Top-k inner-product search over a set of unit-length vectors, addressed by
     position (row number).
@@ -53,15 +61,15 @@ class VectorIndex:
     both in numpy and in FAISS. Exact re-scoring (:meth:`scores`) decodes the 8-bit
     vectors, so it agrees with the graph's own scores.
 
-    Measured at 100k vectors mixed from real MiniLM embeddings, recall@10 against exact
-    float32 search: at efConstruction 100 the 8-bit graph recalls nearly as well as a
-    float32 one (0.916 vs 0.924 at efSearch 256) and builds in 46 s instead of 69 s;
-    efConstruction 200 and efSearch 256 (rather than 128) give 0.955 (from 0.89) for
-    about 0.3 ms more a query.
+    Measured at 100k vectors mixed from real MiniLM embeddings (with noise 0.02, harder
+    than real embeddings), recall@10 against exact float32 search: at efConstruction
+    100 the 8-bit graph recalls nearly as well as a float32 one (0.916 vs 0.924 at
+    efSearch 256) and builds in 46 s instead of 69 s; efConstruction 200 lifts it to
+    0.955.
     """
 
     def __init__(
-        self, vectors: np.ndarray | None = None, hnsw: Any = None, *, ef_search: int = 256
+        self, vectors: np.ndarray | None = None, hnsw: Any = None, *, ef_search: int | None = None
     ) -> None:
         if (vectors is None) == (hnsw is None):
             raise ValueError("give either vectors (exact index) or an HNSW graph")
@@ -77,7 +85,7 @@ class VectorIndex:
         into, shared with the index that :meth:`added` returns."""
         self._count = len(vectors) if vectors is not None else int(hnsw.ntotal)
         self._hnsw = hnsw
-        self.ef_search = ef_search
+        self._ef_search = ef_search
 
     @classmethod
     def build(
@@ -87,7 +95,7 @@ class VectorIndex:
         exact_threshold: int = 50_000,
         hnsw_m: int = 32,
         ef_construction: int = 200,
-        ef_search: int = 256,
+        ef_search: int | None = None,
     ) -> VectorIndex:
         """Index ``vectors`` (n, d); builds an HNSW graph when n >= ``exact_threshold``."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -122,7 +130,7 @@ class VectorIndex:
         if self._hnsw is not None:
             if len(vectors):
                 self._hnsw.add(vectors)
-            return VectorIndex(hnsw=self._hnsw, ef_search=self.ef_search)
+            return VectorIndex(hnsw=self._hnsw, ef_search=self._ef_search)
         assert self._buffer is not None
         count = self._count + len(vectors)
         buffer = self._buffer
@@ -130,9 +138,19 @@ class VectorIndex:
             buffer = np.empty((max(count, len(buffer) * 3 // 2), self.dim), dtype=np.float32)
             buffer[: self._count] = self._buffer[: self._count]
         buffer[self._count : count] = vectors
-        index = VectorIndex(buffer, ef_search=self.ef_search)
+        index = VectorIndex(buffer, ef_search=self._ef_search)
         index._count = count
         return index
+
+    @property
+    def ef_search(self) -> int:
+        """How many candidates an HNSW search explores: as set, or
+        :func:`default_ef_search` for the index's size."""
+        return default_ef_search(len(self)) if self._ef_search is None else self._ef_search
+
+    @ef_search.setter
+    def ef_search(self, value: int) -> None:
+        self._ef_search = value
 
     @property
     def dim(self) -> int:
@@ -225,7 +243,7 @@ class VectorIndex:
             graph.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, directory: Path, *, ef_search: int = 256) -> VectorIndex:
+    def load(cls, directory: Path, *, ef_search: int | None = None) -> VectorIndex:
         """Read an index written by :meth:`save`."""
         graph, matrix = directory / HNSW_FILE, directory / VECTORS_FILE
         if not graph.exists() and not matrix.exists():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from retrieval.errors import IndexNotBuiltError
-from retrieval.vector_index import VectorIndex, top_k
+from retrieval.vector_index import VectorIndex, default_ef_search, top_k
 
 
 def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
@@ -126,3 +126,13 @@ def test_hnsw_grows_in_place() -> None:
     grown = VectorIndex.build(vectors, exact_threshold=1000).added(more)
     assert len(grown) == 2005 and not grown.is_exact
     assert grown.search(more[2:3], 1)[1][0, 0] == 2002
+
+
+def test_ef_search_grows_with_the_graph() -> None:
+    assert default_ef_search(5_000) == default_ef_search(100_000) == 256
+    assert default_ef_search(200_000) == 512
+    assert default_ef_search(1_000_000) == default_ef_search(10_000_000) == 1024
+    index = VectorIndex.build(_unit(np.random.default_rng(8), 1500, 8), exact_threshold=1000)
+    assert index.ef_search == 256
+    index.ef_search = 64
+    assert index.added(_unit(np.random.default_rng(9), 1, 8)).ef_search == 64
