@@ -279,11 +279,11 @@ class SearchEngine:
             )
             columns = self._columns.extended(fresh)
             positions = self._positions | {p.id: first + i for i, p in enumerate(fresh)}
+            vocabulary = columns.vocabulary(alive)
             with self._lock:  # an HNSW graph grows in place: no search may run meanwhile
                 self._vectors = self._vectors.added(embedded)
                 self._rows, self._alive, self._lexical = self._rows.appended(fresh), alive, lexical
-                self._columns, self._positions = columns, positions
-                self.vocabulary = columns.vocabulary(alive)
+                self._columns, self._positions, self.vocabulary = columns, positions, vocabulary
 
     def delete(self, product_ids: Sequence[str]) -> list[str]:
         """Remove products by id (tombstones: nothing is re-embedded or rebuilt);
