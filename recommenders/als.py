@@ -59,21 +59,6 @@ class ALSRecommender(ImplicitFactorRecommender):
             "random_state": self.random_state,
         }
 
-    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
-        model = self._fitted(self._model)
-        rows = np.asarray(user_rows, dtype=np.int64).reshape(-1)
-        trained = rows >= 0
-        factors = np.zeros((len(rows), self.factors), dtype=np.float32)
-        factors[trained] = model.user_factors[rows[trained]]
-        fresh = np.flatnonzero(~trained)
-        if len(fresh):
-            history = csr_matrix(user_items[fresh], dtype=np.float32)
-            factors[fresh] = model.recalculate_user(np.arange(len(fresh)), history)
-        scores = factors @ model.item_factors.T
-        scores[:, ~self._known_items()] = -np.inf
-        scores[fresh[np.diff(user_items[fresh].indptr) == 0]] = -np.inf
-        return scores
-
     def similarities(self, items: np.ndarray) -> np.ndarray:
         """Cosine similarity of the item factors."""
         model = self._fitted(self._model)
@@ -112,6 +97,10 @@ class ALSRecommender(ImplicitFactorRecommender):
             return []
         contributions = np.where(confidence > 0, (factors @ weighted) * confidence, 0.0)
         return largest(history.indices, contributions, top)
+
+    def _fold_in(self, history: csr_matrix) -> np.ndarray:
+        model = self._fitted(self._model)
+        return model.recalculate_user(np.arange(history.shape[0]), history)
 
     def _implicit(self) -> AlternatingLeastSquares:
         return AlternatingLeastSquares(

@@ -64,20 +64,6 @@ class BPRRecommender(ImplicitFactorRecommender):
             "random_state": self.random_state,
         }
 
-    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
-        model = self._fitted(self._model)
-        rows = np.asarray(user_rows, dtype=np.int64).reshape(-1)
-        trained = rows >= 0
-        users = np.zeros((len(rows), model.item_factors.shape[1]), dtype=np.float32)
-        users[trained] = model.user_factors[rows[trained]]
-        fresh = np.flatnonzero(~trained)
-        if len(fresh):
-            users[fresh] = self._fold_in(csr_matrix(user_items[fresh], dtype=np.float32))
-        scores = users @ model.item_factors.T
-        scores[:, ~self._known_items()] = -np.inf
-        scores[fresh[np.diff(user_items[fresh].indptr) == 0]] = -np.inf
-        return scores
-
     def similarities(self, items: np.ndarray) -> np.ndarray:
         """Cosine similarity of the item vectors (bias column included, as implicit does)."""
         model = self._fitted(self._model)

@@ -46,6 +46,26 @@ class ImplicitFactorRecommender(Recommender):
         self._model = model
         self._known = np.diff(matrix.tocsc().indptr) > 0
 
+    @abstractmethod
+    def _fold_in(self, history: csr_matrix) -> np.ndarray:
+        """User vectors (one row per history row) for users the model was not trained on."""
+
+    def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:
+        """Trained users score with their own vectors, row -1 with one folded in from
+        `user_items` (no history: no scores); untrained items get none."""
+        model = self._fitted(self._model)
+        rows = np.asarray(user_rows, dtype=np.int64).reshape(-1)
+        trained = rows >= 0
+        users = np.zeros((len(rows), model.item_factors.shape[1]), dtype=np.float32)
+        users[trained] = model.user_factors[rows[trained]]
+        fresh = np.flatnonzero(~trained)
+        if len(fresh):
+            users[fresh] = self._fold_in(csr_matrix(user_items[fresh], dtype=np.float32))
+        scores = users @ model.item_factors.T
+        scores[:, ~self._known_items()] = -np.inf
+        scores[fresh[np.diff(user_items[fresh].indptr) == 0]] = -np.inf
+        return scores
+
     def _known_items(self) -> np.ndarray:
         """Items with at least one training interaction (the others get no score)."""
         return self._fitted(self._known)
