@@ -15,6 +15,8 @@ from recommenders.blend import BlendRecommender
 from recommenders.ease import EASERecommender
 from recommenders.protocols import movielens_100k
 
+from .reference import ease_weights, item_weights
+
 RATED = [
     ["ease", {"l2": 5.0}, 1.0],
     ["ease", {"l2": 5.0}, 0.5, "ratings>=4"],
@@ -30,18 +32,8 @@ def ratings() -> csr_matrix:
     return csr_matrix(np.where(rated, rng.integers(1, 6, size=rated.shape), 0).astype(np.float32))
 
 
-def _ease(dense: np.ndarray, l2: float) -> np.ndarray:
-    """EASE's B written out with numpy."""
-    dense = dense.astype(np.float64)
-    precision = np.linalg.inv(dense.T @ dense + l2 * np.eye(dense.shape[1]))
-    weights = precision / -np.diag(precision)
-    np.fill_diagonal(weights, 0.0)
-    return weights
-
-
-def _weights(model: Recommender, n_items: int) -> np.ndarray:
-    similarities = model.similarities(np.arange(n_items))
-    return np.where(np.isneginf(similarities), 0.0, similarities).T
+def _gram(dense: np.ndarray) -> np.ndarray:
+    return dense.T.astype(np.float64) @ dense
 
 
 def test_each_component_is_fitted_on_its_input(ratings: csr_matrix) -> None:
@@ -51,8 +43,12 @@ def test_each_component_is_fitted_on_its_input(ratings: csr_matrix) -> None:
     plain, liked, als = blend._models
     dense = ratings.toarray()
     n_items = dense.shape[1]
-    np.testing.assert_allclose(_weights(plain, n_items), _ease(dense > 0, 5.0), atol=1e-5)
-    np.testing.assert_allclose(_weights(liked, n_items), _ease(dense >= 4, 5.0), atol=1e-5)
+    np.testing.assert_allclose(
+        item_weights(plain, n_items), ease_weights(_gram(dense > 0), 5.0), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        item_weights(liked, n_items), ease_weights(_gram(dense >= 4), 5.0), atol=1e-5
+    )
     expected = ALSRecommender(factors=4, regularization=5.0)
     expected.fit(ratings)
     assert isinstance(als, ALSRecommender)
@@ -95,7 +91,9 @@ def test_models_without_rating_inputs_ignore_ratings(ratings: csr_matrix) -> Non
     with_ratings.fit_with_ratings(interactions, ratings)
     without.fit(interactions)
     n_items = ratings.shape[1]
-    np.testing.assert_array_equal(_weights(with_ratings, n_items), _weights(without, n_items))
+    np.testing.assert_array_equal(
+        item_weights(with_ratings, n_items), item_weights(without, n_items)
+    )
 
 
 def test_movielens_protocol_passes_ratings_and_draws_validation_splits(tmp_path: Path) -> None:

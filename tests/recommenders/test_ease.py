@@ -11,6 +11,8 @@ from scipy.sparse import csr_matrix
 from recommenders import RecommenderError
 from recommenders.ease import EASERecommender
 
+from .reference import ease_weights
+
 
 @pytest.fixture(scope="module")
 def dense() -> np.ndarray:
@@ -22,12 +24,7 @@ def dense() -> np.ndarray:
 
 
 def _reference(dense: np.ndarray, l2: float) -> np.ndarray:
-    """Steck's four lines of numpy."""
-    gram = dense.T @ dense + l2 * np.eye(dense.shape[1])
-    precision = np.linalg.inv(gram)
-    weights = precision / -np.diag(precision)
-    np.fill_diagonal(weights, 0.0)
-    return weights
+    return ease_weights(dense.T @ dense, l2)
 
 
 @pytest.mark.parametrize("l2", [0.5, 20.0])

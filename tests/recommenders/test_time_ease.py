@@ -11,6 +11,8 @@ from recommenders.blend import BlendRecommender
 from recommenders.ease import EASERecommender
 from recommenders.time_ease import TimeEASERecommender
 
+from .reference import ease_weights, item_weights
+
 DAY = 86_400.0
 
 
@@ -31,15 +33,7 @@ def _reference(times: np.ndarray, l2: float, tau: float, user_power: float) -> n
         for i in taken:
             for j in taken:
                 gram[i, j] += np.exp(-abs(row[i] - row[j]) / tau) / len(taken) ** user_power
-    precision = np.linalg.inv(gram + l2 * np.eye(n_items))
-    weights = precision / -np.diag(precision)
-    np.fill_diagonal(weights, 0.0)
-    return weights
-
-
-def _weights(model: EASERecommender, n_items: int) -> np.ndarray:
-    similarities = model.similarities(np.arange(n_items))
-    return np.where(np.isneginf(similarities), 0.0, similarities).T
+    return ease_weights(gram, l2)
 
 
 @pytest.mark.parametrize(("tau", "user_power"), [(300.0, 0.5), (DAY, 1.0)])
@@ -47,7 +41,7 @@ def test_weights_match_brute_force(times: np.ndarray, tau: float, user_power: fl
     model = TimeEASERecommender(l2=2.0, tau=tau, user_power=user_power)
     model.fit(csr_matrix(times))
     np.testing.assert_allclose(
-        _weights(model, times.shape[1]),
+        item_weights(model, times.shape[1]),
         _reference(times, 2.0, tau, user_power),
         rtol=1e-4,
         atol=1e-6,
@@ -60,7 +54,7 @@ def test_without_time_or_user_weighting_it_is_ease(times: np.ndarray) -> None:
     ease = EASERecommender(l2=5.0)
     ease.fit(csr_matrix((times > 0).astype(np.float64)))
     n_items = times.shape[1]
-    np.testing.assert_allclose(_weights(model, n_items), _weights(ease, n_items), atol=1e-6)
+    np.testing.assert_allclose(item_weights(model, n_items), item_weights(ease, n_items), atol=1e-6)
 
 
 def test_items_taken_in_one_sitting_weigh_more() -> None:
@@ -69,11 +63,11 @@ def test_items_taken_in_one_sitting_weigh_more() -> None:
     times = np.tile([1.0, 60.0, DAY], (10, 1))
     model = TimeEASERecommender(l2=1.0)
     model.fit(csr_matrix(times))
-    weights = _weights(model, 3)
+    weights = item_weights(model, 3)
     assert weights[0, 1] > 0.1 > 100 * abs(weights[0, 2])
     ease = EASERecommender(l2=1.0)
     ease.fit(csr_matrix(np.ones_like(times)))
-    assert _weights(ease, 3)[0, 1] == pytest.approx(_weights(ease, 3)[0, 2])
+    assert item_weights(ease, 3)[0, 1] == pytest.approx(item_weights(ease, 3)[0, 2])
 
 
 def test_rejects_bad_parameters() -> None:
@@ -100,5 +94,5 @@ def test_blend_passes_times_to_sequential_components_only(times: np.ndarray) -> 
     expected_timed.fit(csr_matrix(times))
     n_items = times.shape[1]
     assert isinstance(ease, EASERecommender) and isinstance(timed, TimeEASERecommender)
-    np.testing.assert_allclose(_weights(ease, n_items), _weights(expected_ease, n_items))
-    np.testing.assert_allclose(_weights(timed, n_items), _weights(expected_timed, n_items))
+    np.testing.assert_allclose(item_weights(ease, n_items), item_weights(expected_ease, n_items))
+    np.testing.assert_allclose(item_weights(timed, n_items), item_weights(expected_timed, n_items))
