@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -165,12 +166,9 @@ class CatalogColumns:
         """Counts over the rows at ``positions``: ``"category"`` (top two levels),
         ``"brand"`` and ``"price"`` (buckets such as ``"10-25"``, in price order); most
         common first, at most :data:`FACET_VALUES` values each, blanks left out."""
-        paths, path_codes = self.categories
-        labels, remap = _codes(
-            CATEGORY_SEPARATOR.join(p.split(CATEGORY_SEPARATOR)[:2]) for p in paths
-        )
+        labels, remap = self._top_categories
         facets = {
-            "category": _counted(labels, remap[path_codes[positions]]),
+            "category": _counted(labels, remap[self.categories[1][positions]]),
             "brand": _counted(self.brands[0], self.brands[1][positions]),
         }
         prices = self.prices[positions]
@@ -180,6 +178,13 @@ class CatalogColumns:
         )
         facets["price"] = {name: int(n) for name, n in zip(BUCKET_NAMES, buckets, strict=True) if n}
         return facets
+
+    @cached_property
+    def _top_categories(self) -> tuple[list[str], np.ndarray]:
+        """The category facet's labels (top two levels of each path) and the label of
+        each distinct path."""
+        paths = self.categories[0]
+        return _codes(CATEGORY_SEPARATOR.join(p.split(CATEGORY_SEPARATOR)[:2]) for p in paths)
 
     def browse_order(self, positions: np.ndarray) -> np.ndarray:
         """``positions`` ordered best rated first, then cheapest (unknowns last)."""
