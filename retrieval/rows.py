@@ -92,15 +92,16 @@ class ProductRows(Sequence[Product]):
 
     def write(self, path: Path) -> None:
         """Write every row to ``path`` as JSON lines and their offsets beside it (stored
-        rows are copied as bytes, not parsed)."""
+        rows are copied as bytes, not parsed). The file is written aside and renamed into
+        place, so writing over the very file these rows are read from is safe."""
         offsets = [self._offsets]
-        with path.open("wb") as out:
+        partial = path.with_name(f".{path.name}.partial")
+        with partial.open("wb") as out:
             if self._stored:
                 assert self._file is not None
-                for start in range(0, int(self._offsets[-1]), _COPY_BYTES):
-                    out.write(
-                        self._file.read(start, min(_COPY_BYTES, int(self._offsets[-1]) - start))
-                    )
+                end = int(self._offsets[-1])
+                for start in range(0, end, _COPY_BYTES):
+                    out.write(self._file.read(start, min(_COPY_BYTES, end - start)))
             position = int(self._offsets[-1])
             ends = []
             for product in self._fresh:
@@ -109,6 +110,7 @@ class ProductRows(Sequence[Product]):
                 position += len(line)
                 ends.append(position)
             offsets.append(np.array(ends, dtype=np.int64))
+        os.replace(partial, path)
         np.save(path.with_name(OFFSETS_FILE), np.concatenate(offsets))
 
 

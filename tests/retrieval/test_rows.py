@@ -104,3 +104,12 @@ def test_a_loaded_index_reads_products_from_disk_and_survives_a_swap(
     again = SearchEngine.load(index, embedder)
     assert _ids(again.products) == _ids(loaded.products)
     assert again.get("kite") == Product(id="kite", title="Rainbow delta kite", price=12.0)
+
+
+def test_rows_can_be_written_over_the_file_they_are_read_from(tmp_path: Path) -> None:
+    path = tmp_path / "products.jsonl"
+    ProductRows(TOY_STORE[:4]).write(path)
+    grown = ProductRows.open(path).appended(TOY_STORE[4:6])
+    grown.write(path)
+    assert list(ProductRows.open(path)) == TOY_STORE[:6]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offsets.npy", "products.jsonl"]
