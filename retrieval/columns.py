@@ -127,8 +127,10 @@ class CatalogColumns:
                 if name in _SETS:
                     distinct = [frozenset(v) for v in distinct]
                 setattr(columns, name, (distinct, arrays[f"{name}_codes"]))
-        if any(len(getattr(columns, name)) != len(columns.ids) for name in _NUMBERS):
-            raise ValueError(f"{directory}: the columns disagree in length")
+        lengths = [len(getattr(columns, name)) for name in _NUMBERS]
+        lengths += [len(getattr(columns, name)[1]) for name in _CODED]
+        if any(length != len(columns.ids) for length in lengths):
+            raise ValueError(f"{directory}: the catalog columns disagree in length")
         return columns
 
     def mask(self, filters: Filters) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import overload
 import numpy as np
 
 from .catalog import Product
+from .errors import RetrievalError
 
 OFFSETS_FILE = "offsets.npy"
 _COPY_BYTES = 1 << 24
@@ -39,6 +40,8 @@ class ProductRows(Sequence[Product]):
     def open(cls, path: Path) -> ProductRows:
         """The rows of a file written by :meth:`write` (its offsets beside it)."""
         offsets = np.load(path.with_name(OFFSETS_FILE))
+        if offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or (np.diff(offsets) < 1).any():
+            raise ValueError(f"{path.with_name(OFFSETS_FILE)} is damaged")
         file = _File(path)
         if file.size != offsets[-1]:
             raise ValueError(f"{path} holds {file.size} bytes, its offsets say {offsets[-1]}")
@@ -65,7 +68,7 @@ class ProductRows(Sequence[Product]):
             return self._fresh[position - self._stored]
         assert self._file is not None
         start, end = self._offsets[position], self._offsets[position + 1]
-        return Product.from_dict(json.loads(self._file.read(int(start), int(end - start))))
+        return self._file.product(self._file.read(int(start), int(end - start)), position)
 
     def __iter__(self) -> Iterator[Product]:
         for chunk in self.chunks():
@@ -77,8 +80,10 @@ class ProductRows(Sequence[Product]):
             end = min(start + size, self._stored)
             assert self._file is not None
             first = int(self._offsets[start])
-            data = self._file.read(first, int(self._offsets[end]) - first)
-            yield [Product.from_dict(json.loads(line)) for line in data.splitlines()]
+            lines = self._file.read(first, int(self._offsets[end]) - first).splitlines()
+            if len(lines) != end - start:
+                raise RetrievalError(f"{self._file.path}: rows {start}-{end - 1} are damaged")
+            yield [self._file.product(line, start + i) for i, line in enumerate(lines)]
         for start in range(0, len(self._fresh), size):
             yield self._fresh[start : start + size]
 
@@ -146,6 +151,7 @@ class _File:
     last reference (it stays readable after the index folder is replaced)."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._fd = os.open(path, os.O_RDONLY)
         self.size = os.fstat(self._fd).st_size
 
@@ -154,6 +160,15 @@ class _File:
         if len(data) != length:
             raise OSError(f"short read: {len(data)} of {length} bytes at {start}")
         return data
+
+    def product(self, line: bytes, position: int) -> Product:
+        """The product stored as ``line`` at row ``position``."""
+        try:
+            return Product.from_dict(json.loads(line))
+        except (ValueError, TypeError) as exc:
+            raise RetrievalError(
+                f"{self.path}: row {position} is damaged ({exc}); rebuild the index"
+            ) from exc
 
     def __del__(self) -> None:
         if hasattr(self, "_fd"):

@@ -10,7 +10,9 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -43,6 +45,8 @@ _PRODUCTS_FILE = "products.jsonl"
 _LEXICAL_DIR = "bm25"
 _ALIVE_FILE = "alive.npy"
 _EMBED_CHUNK = 256
+_DAMAGED = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+"""What reading a missing, truncated or altered index file raises."""
 CHEAP_PERCENTILE = 25.0
 """"cheap" means at most this percentile of the prices of the products that pass the
 query's other filters (its category, brand, ...), so cheap is relative to what is asked."""
@@ -162,8 +166,8 @@ class SearchEngine:
         self._lexical = lexical
         self._lock = threading.Lock()
         """Held while searching and while swapping in a changed state."""
-        self._write_lock = threading.Lock()
-        """Serialises changes (upsert, delete)."""
+        self._write_lock = threading.RLock()
+        """Serialises changes (upsert, delete) and saves (see :meth:`changes_held`)."""
         self._columns = columns or CatalogColumns.of_rows(self._rows.chunks())
         if len(self._columns) != len(self._rows):
             raise RetrievalError("the catalog columns do not match the index; rebuild it")
@@ -180,7 +184,15 @@ class SearchEngine:
     def products(self) -> Sequence[Product]:
         """The products in the index (replaced and deleted ones left out), in index
         order; stored ones are read from disk as they are asked for."""
-        return self._rows.subset(np.flatnonzero(self._alive))
+        with self._lock:  # rows and tombstones of one state
+            rows, alive = self._rows, self._alive
+        return rows.subset(np.flatnonzero(alive))
+
+    @contextmanager
+    def changes_held(self) -> Iterator[None]:
+        """No upsert, delete or save of this engine runs while inside (searches do)."""
+        with self._write_lock:
+            yield
 
     @classmethod
     def build(
@@ -203,7 +215,16 @@ class SearchEngine:
     def save(self, directory: Path) -> None:
         """Write the index to ``directory``: products.jsonl (+ offsets.npy), the catalog
         columns, vectors.npy or hnsw.faiss, bm25/ and, last, meta.json, whose presence
-        marks a complete index."""
+        marks a complete index. Changes wait meanwhile. From then on the products are
+        read from the written file, so rows added since the last save leave memory (the
+        file stays readable when its folder is renamed or even deleted)."""
+        with self._write_lock:
+            self._save(directory)
+            written = ProductRows.open(directory / _PRODUCTS_FILE)
+            with self._lock:
+                self._rows = written
+
+    def _save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         meta = directory / _META_FILE
         meta.unlink(missing_ok=True)
@@ -242,14 +263,15 @@ class SearchEngine:
                 f"{directory} was built with embedder {meta.get('embedder')!r} "
                 f"({meta.get('dim')} dims), not {embedder.name!r} ({embedder.dim}); rebuild it"
             )
-        vectors = VectorIndex.load(directory)
-        lexical = LexicalIndex.load(directory / _LEXICAL_DIR)
-        alive = np.load(directory / _ALIVE_FILE) if (directory / _ALIVE_FILE).exists() else None
         try:
+            vectors = VectorIndex.load(directory)
+            lexical = LexicalIndex.load(directory / _LEXICAL_DIR)
+            tombstones = directory / _ALIVE_FILE
+            alive = np.load(tombstones) if tombstones.exists() else None
             products = ProductRows.open(directory / _PRODUCTS_FILE)
             columns = CatalogColumns.load(directory)
             return cls(products, embedder, vectors, lexical, alive=alive, columns=columns)
-        except (OSError, ValueError, KeyError, TypeError) as exc:  # missing or damaged files
+        except (*_DAMAGED, TypeError, IndexError) as exc:
             raise RetrievalError(f"cannot read the search index in {directory}: {exc}") from exc
 
     def __len__(self) -> int:

@@ -25,8 +25,10 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
 def save_atomically(engine: SearchEngine, directory: Path) -> None:
-    """Persist ``engine`` into ``directory`` crash-safely (see :func:`replace_folder`)."""
-    replace_folder(Path(directory), engine.save)
+    """Persist ``engine`` into ``directory`` crash-safely (see :func:`replace_folder`),
+    one save at a time: an overlapping one would clear this one's half-built folder."""
+    with engine.changes_held():
+        replace_folder(Path(directory), engine.save)
 
 
 def replace_folder(directory: Path, write: Callable[[Path], None]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from retrieval.catalog import Product
 from retrieval.columns import CatalogColumns
 from retrieval.embedder import Embedder
+from retrieval.errors import RetrievalError
 from retrieval.filters import Filters
 from retrieval.rows import ProductRows
 from retrieval.search import SearchEngine
@@ -113,3 +114,44 @@ def test_rows_can_be_written_over_the_file_they_are_read_from(tmp_path: Path) ->
     grown.write(path)
     assert list(ProductRows.open(path)) == TOY_STORE[:6]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["offsets.npy", "products.jsonl"]
+
+
+def test_saving_moves_added_rows_to_disk(
+    engine: SearchEngine, embedder: Embedder, tmp_path: Path
+) -> None:
+    save_atomically(engine, tmp_path / "index")
+    loaded = SearchEngine.load(tmp_path / "index", embedder)
+    loaded.upsert([Product(id="kite", title="Rainbow delta kite", price=12.0)])
+    assert loaded._rows._fresh  # noqa: SLF001 - held in memory until saved
+    save_atomically(loaded, tmp_path / "index")
+    assert not loaded._rows._fresh  # noqa: SLF001 - read from the saved file now
+    assert loaded.get("kite") == Product(id="kite", title="Rainbow delta kite", price=12.0)
+
+
+@pytest.mark.parametrize("damage", ["columns.npz", "offsets.npy", "alive.npy", "bm25"])
+def test_a_damaged_index_file_gives_a_clear_error(
+    engine: SearchEngine, embedder: Embedder, tmp_path: Path, damage: str
+) -> None:
+    index = tmp_path / "index"
+    engine.save(index)
+    if damage == "alive.npy":
+        (index / damage).write_bytes(b"not numpy")
+    elif damage == "bm25":
+        (index / "bm25" / "postings.npz").write_bytes(b"PK\x03\x04 cut short")
+    else:
+        (index / damage).write_bytes((index / damage).read_bytes()[:40])
+    with pytest.raises(RetrievalError, match="cannot read the search index"):
+        SearchEngine.load(index, embedder)
+
+
+def test_an_altered_row_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "products.jsonl"
+    ProductRows(TOY_STORE[:3]).write(path)
+    data = bytearray(path.read_bytes())
+    data[1] = ord("#")  # same size: only parsing the row can tell
+    path.write_bytes(bytes(data))
+    rows = ProductRows.open(path)
+    with pytest.raises(RetrievalError, match="row 0 is damaged"):
+        rows[0]
+    with pytest.raises(RetrievalError, match="row 0 is damaged"):
+        list(rows)
