@@ -229,7 +229,7 @@ class Shop:
                     reason = f"similar to {seen.title}, which you are looking at"
                     picks.setdefault(hit.product.id, Suggestion(hit.product, hit.score, reason))
         if self.recs is None:
-            for suggestion in self._top_rated(k, allowed):
+            for suggestion in self._top_rated(k, None if allowed is None else matches):
                 picks.setdefault(suggestion.product.id, suggestion)
         elif len(picks) < k:
             for rec in self.recs.recommend(user_id, k, allowed=allowed):
@@ -253,11 +253,15 @@ class Shop:
         if self.recs is not None:
             self.recs.record([Event(user_id, item_id, event)])
 
-    def _top_rated(self, k: int, allowed: set[str] | None) -> list[Suggestion]:
-        pool = [
-            p for p in self.engine.products if p.in_stock and (allowed is None or p.id in allowed)
-        ]
-        pool.sort(key=lambda p: p.rating or 0.0, reverse=True)
+    def _top_rated(self, k: int, among: list[Product] | None) -> list[Suggestion]:
+        """The best-rated products in stock: of ``among`` when given, else of the whole
+        store (browsed through the search index's columns, no product scan)."""
+        if among is None:
+            pool = [hit.product for hit in self.engine.search("", k, Filters(in_stock=True)).hits]
+        else:
+            pool = sorted(
+                (p for p in among if p.in_stock), key=lambda p: p.rating or 0.0, reverse=True
+            )
         return [Suggestion(p, p.rating or 0.0, "top rated in the store") for p in pool[:k]]
 
 
