@@ -3,8 +3,10 @@
 The head starts from the class centroids of the frozen embeddings (a nearest-centroid
 classifier), and the encoder and head are trained together with cross-entropy on scaled cosine
 logits, in bfloat16 autocast on the CPU. The result is a :class:`TunedEncoder` (an
-:class:`~retrieval.embedder.Embedder` whose vectors separate the trained intents) and the head's
-weight matrix, so prediction stays "unit vectors times a matrix, then softmax".
+:class:`~retrieval.embedder.Embedder` whose vectors separate the trained intents); the head is
+only a training device: :class:`~assistant.nlu.intents.IntentModel` fits logistic regression on
+the tuned vectors instead (as accurate on validation data, and refittable on examples the
+encoder never saw, such as the calibration hold-out).
 """
 
 from __future__ import annotations
@@ -109,9 +111,9 @@ def fine_tune(
     labels: np.ndarray,
     init_head: np.ndarray,
     config: FineTuneConfig,
-) -> tuple[TunedEncoder, np.ndarray]:
-    """Fine-tune MiniLM on `texts` with integer `labels`; the head starts at `init_head`
-    (n_classes x 384). Returns the tuned encoder and the head as `scale * unit rows`."""
+) -> TunedEncoder:
+    """Fine-tune MiniLM on `texts` with integer `labels`, training a cosine head that starts
+    at `init_head` (n_classes x 384) along with it. Returns the tuned encoder."""
     import torch
     import torch.nn.functional as F
 
@@ -164,5 +166,4 @@ def fine_tune(
             running += loss.item() * len(batch)
         log.info("fine-tune epoch %d/%d: loss %.4f", epoch + 1, epochs, running / len(order))
     transformer.eval()
-    weights = F.normalize(head.detach(), dim=1).numpy() * config.scale
-    return TunedEncoder(model), weights.astype(np.float32)
+    return TunedEncoder(model)

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from assistant.errors import BadRequest
+from assistant.errors import BadRequest, IndexNotBuilt
 from assistant.nlu import OUT_OF_SCOPE, IntentModel
 from assistant.nlu.evaluation import accuracy, few_shot, macro_f1, run
 from assistant.nlu.finetune import FineTuneConfig
 from assistant.nlu.intents import (
+    PROBE_WEIGHT,
     Support,
     choose_threshold,
     fit_temperature,
@@ -222,6 +223,31 @@ def test_save_load_round_trip(tmp_path, embedder, method):
     assert [p.intent for p in reloaded.predict(texts[:2])] == ["gift", "points"]
     if method == "finetune":
         assert (tmp_path / "encoder.safetensors").stat().st_size < 60e6  # bf16 weights
+        assert reloaded.probe is not None and reloaded.probe.embedder is embedder
+    else:
+        assert model.probe is None and reloaded.probe is None
+
+
+def test_finetuned_logits_add_the_frozen_probe(tmp_path, embedder):
+    """The fine-tuned model's logits are its tuned head's plus the weighted frozen probe's;
+    the saved probe only loads on the embedder it was trained on."""
+    examples = [(t, "gift") for t in GIFT] + [(t, "points") for t in POINTS]
+    model = IntentModel.train(
+        examples, embedder, method="finetune", finetune=FineTuneConfig(epochs=1)
+    )
+    assert model.probe is not None and model.probe.weight == PROBE_WEIGHT
+    texts = ["a gift card for my mum", "my points balance"]
+    tuned, frozen = model.embedder.embed(texts), embedder.embed(texts)
+    expected = (
+        tuned @ model.coef.T
+        + model.bias
+        + PROBE_WEIGHT * (frozen @ model.probe.coef.T + model.probe.bias)
+    )
+    np.testing.assert_allclose(model._logits(tuned, frozen), expected, rtol=1e-5, atol=1e-5)
+    model.save(tmp_path)
+    other = KeywordEmbedder(["gift", "points"])
+    with pytest.raises(IndexNotBuilt, match="trained with embedder"):
+        IntentModel.load(tmp_path, other)
 
 
 def test_unknown_method(embedder):
