@@ -162,8 +162,8 @@ class Shop:
             if taken:
                 raise Conflict(f"products already exist: {', '.join(taken[:10])}")
         self.engine.upsert(products)
+        self.titles.add(products)  # before the save, which may fail: the engine has them
         save_atomically(self.engine, self.home.catalog)
-        self.titles.add(products)
 
     def delete_products(self, product_ids: list[str]) -> None:
         missing = [pid for pid in product_ids if self.engine.get(pid) is None]

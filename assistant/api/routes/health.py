@@ -19,7 +19,7 @@ router = APIRouter(tags=["health"])
 def healthz(shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
     return {
         "status": "ok",
-        "products": len(shop.engine.products),
+        "products": len(shop.engine),
         "recommender": shop.recs is not None,
     }
 
