@@ -356,8 +356,7 @@ class LexicalIndex:
             if params.get("format") != _FORMAT:
                 raise ValueError("unknown format; rebuild the index")
             with np.load(directory / _ARRAYS_FILE) as arrays:
-                counts = np.minimum(arrays["counts"], _MAX_COUNT).astype(np.uint16)
-                segment = _Segment(arrays["starts"], arrays["documents"], counts)
+                segment = _Segment(arrays["starts"], arrays["documents"], arrays["counts"])
                 lengths, removed = arrays["lengths"], arrays["removed"]
         except (OSError, ValueError, KeyError) as exc:
             raise RetrievalError(f"cannot read the lexical index in {directory}: {exc}") from exc

@@ -426,8 +426,9 @@ class SearchEngine:
             result.unmet = self._unmet(filters)
             return result
         if vector is None:
+            ratings = np.nan_to_num(self._columns.ratings, nan=0.0)
             result.hits = [
-                Hit(self._rows[p], self._rows[p].rating or 0.0)
+                Hit(self._rows[p], float(ratings[p]))
                 for p in self._columns.browse_order(allowed)[:k]
             ]
             result.facets = self._columns.facets(allowed)

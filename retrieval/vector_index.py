@@ -43,7 +43,7 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def default_ef_search(count: int) -> int:
     """efSearch for an HNSW graph of ``count`` vectors: 256 up to 100k, then in
     proportion to the count, up to 1024. Measured on a million (docs/benchmarks.md,
-    "search-speed"): recall@10 0.54 at 256, 0.80 at 1024 (0.995 within epsilon 0.01),
+    "search-speed"): recall@10 0.63 at 256, 0.87 at 1024 (0.993 within epsilon 0.01),
     for 1.1 ms a query."""
     return int(min(1024, max(256, 256 * count / 100_000)))
 
