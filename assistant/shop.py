@@ -22,7 +22,7 @@ from recommenders.interactions import Event
 from recommenders.service import RecommendationService
 from retrieval.catalog import Product
 from retrieval.embedder import Embedder, get_embedder
-from retrieval.errors import EmptyQueryError, RetrievalError
+from retrieval.errors import EmptyQueryError, IndexMismatchError, RetrievalError
 from retrieval.filters import Filters
 from retrieval.search import SearchEngine, SearchResult
 from retrieval.storage import recover, save_atomically
@@ -109,7 +109,12 @@ class Shop:
         recover(home.catalog)  # a save cut short by a crash leaves the previous index
         if not home.has_catalog():
             build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
-        engine = SearchEngine.load(home.catalog, embedder)
+        try:
+            engine = SearchEngine.load(home.catalog, embedder)
+        except IndexMismatchError as exc:
+            log.warning("%s; re-indexing the products it holds (once)", exc)
+            engine = SearchEngine.rebuild(home.catalog, embedder, progress=progress)
+            save_atomically(engine, home.catalog)
         try:
             recs: RecommendationService | None = RecommendationService.load(home.recs)
         except ModelNotTrainedError:

@@ -274,6 +274,25 @@ class SearchEngine:
         except (*_DAMAGED, TypeError, IndexError) as exc:
             raise RetrievalError(f"cannot read the search index in {directory}: {exc}") from exc
 
+    @classmethod
+    def rebuild(
+        cls, directory: Path, embedder: Embedder, *, progress: bool = False
+    ) -> SearchEngine:
+        """A new engine over the live products that the index in ``directory`` stores,
+        embedded anew: the upgrade for an index that an older version or another embedder
+        built (its products file and tombstones have kept their layout)."""
+        try:
+            with (directory / _PRODUCTS_FILE).open(encoding="utf-8") as handle:
+                products = [Product.from_dict(json.loads(line)) for line in handle if line.strip()]
+            tombstones = directory / _ALIVE_FILE
+            alive = np.load(tombstones) if tombstones.exists() else np.ones(len(products), bool)
+        except (*_DAMAGED, TypeError) as exc:
+            raise RetrievalError(f"cannot read the products in {directory}: {exc}") from exc
+        if len(alive) != len(products):
+            raise RetrievalError(f"{directory}: the tombstones do not match the products")
+        live = [product for product, kept in zip(products, alive, strict=True) if kept]
+        return cls.build(live, embedder, progress=progress)
+
     def __len__(self) -> int:
         return len(self._positions)
 

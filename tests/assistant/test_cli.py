@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -248,3 +249,15 @@ def test_nlu_train_replace_then_predict(capsys, tmp_path):
     assert code == 0 and [line["intent"] for line in lines] == ["buy_gift_card", "loyalty_points"]
     assert lines[0]["entities"] == {"order_ids": ["SA-123456"]}
     assert all(0 <= line["confidence"] <= 1 for line in lines)
+
+
+def test_a_home_indexed_by_an_older_version_is_upgraded_on_first_use(capsys, demo_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home)
+    meta = home / "catalog" / "meta.json"
+    meta.write_text(meta.read_text().replace('"format": 3', '"format": 2'))
+
+    code, out, _ = _run(capsys, "search", "puzzle", "--json", "--home", str(home))
+
+    assert code == 0 and json.loads(out)["results"]
+    assert '"format": 3' in meta.read_text()

@@ -17,6 +17,7 @@ import pytest
 
 from retrieval.catalog import Product
 from retrieval.embedder import Embedder
+from retrieval.errors import IndexMismatchError
 from retrieval.filters import Filters
 from retrieval.search import SearchEngine, SearchResult
 from retrieval.storage import recover, save_atomically
@@ -175,3 +176,22 @@ def test_kill_9_mid_rebuild_leaves_the_old_index_serving(phase: str, tmp_path: P
     )
     recover(index)  # what the next save does first: drop the half-written copy
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index", "marker"]
+
+
+def test_an_index_from_an_older_version_is_rebuilt_from_its_products(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    engine = SearchEngine.build(TOY_STORE[:6], embedder)
+    engine.delete([TOY_STORE[1].id])
+    engine.save(tmp_path / "index")
+    meta = tmp_path / "index" / "meta.json"
+    meta.write_text(meta.read_text().replace('"format": 3', '"format": 2'))
+    with pytest.raises(IndexMismatchError):
+        SearchEngine.load(tmp_path / "index", embedder)
+
+    rebuilt = SearchEngine.rebuild(tmp_path / "index", embedder)
+
+    assert [p.id for p in rebuilt.products] == [p.id for p in engine.products]
+    assert [h.product.id for h in rebuilt.search("puzzle").hits] == [
+        h.product.id for h in engine.search("puzzle").hits
+    ]
