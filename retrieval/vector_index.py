@@ -22,6 +22,10 @@ _BLOCK = 1 << 24
 _DECODE_ROWS = 1 << 14
 # Vectors the 8-bit quantiser's per-dimension ranges are trained on.
 _TRAIN_ROWS = 100_000
+EXACT_THRESHOLD = 50_000
+"""From this many vectors on, an index is an HNSW graph rather than exact."""
+HNSW_M = 32
+EF_CONSTRUCTION = 200
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,6 +52,23 @@ def default_ef_search(count: int) -> int:
     return int(min(1024, max(256, 256 * count / 100_000)))
 
 
+def _hnsw_graph(vectors: np.ndarray, m: int, ef_construction: int) -> Any:
+    """A FAISS HNSW graph (``m`` links a node) over ``vectors`` quantised to 8 bits."""
+    import faiss
+
+    hnsw = faiss.IndexHNSWSQ(
+        vectors.shape[1],
+        faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]  # an enum int in SWIG
+        m,
+        faiss.METRIC_INNER_PRODUCT,
+    )
+    hnsw.hnsw.efConstruction = ef_construction
+    hnsw.train(vectors[:: max(1, len(vectors) // _TRAIN_ROWS)])
+    hnsw.add(vectors)
+    logger.info("built HNSW index (M=%d, 8-bit) over %d vectors", m, len(vectors))
+    return hnsw
+
+
 class VectorIndex:
     """Top-k inner-product search over a set of unit-length vectors, addressed by
     position (row number).
@@ -69,7 +90,12 @@ class VectorIndex:
     """
 
     def __init__(
-        self, vectors: np.ndarray | None = None, hnsw: Any = None, *, ef_search: int | None = None
+        self,
+        vectors: np.ndarray | None = None,
+        hnsw: Any = None,
+        *,
+        ef_search: int | None = None,
+        exact_threshold: int = EXACT_THRESHOLD,
     ) -> None:
         if (vectors is None) == (hnsw is None):
             raise ValueError("give either vectors (exact index) or an HNSW graph")
@@ -86,35 +112,25 @@ class VectorIndex:
         self._count = len(vectors) if vectors is not None else int(hnsw.ntotal)
         self._hnsw = hnsw
         self._ef_search = ef_search
+        self.exact_threshold = exact_threshold
+        """An exact index grown to this size by :meth:`added` is saved as an HNSW graph."""
 
     @classmethod
     def build(
         cls,
         vectors: np.ndarray,
         *,
-        exact_threshold: int = 50_000,
-        hnsw_m: int = 32,
-        ef_construction: int = 200,
+        exact_threshold: int = EXACT_THRESHOLD,
+        hnsw_m: int = HNSW_M,
+        ef_construction: int = EF_CONSTRUCTION,
         ef_search: int | None = None,
     ) -> VectorIndex:
         """Index ``vectors`` (n, d); builds an HNSW graph when n >= ``exact_threshold``."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(vectors) < exact_threshold:
-            return cls(vectors, ef_search=ef_search)
-        import faiss
-
-        hnsw = faiss.IndexHNSWSQ(
-            vectors.shape[1],
-            faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]  # an enum int in SWIG
-            hnsw_m,
-            faiss.METRIC_INNER_PRODUCT,
-        )
-        hnsw.hnsw.efConstruction = ef_construction
-        step = max(1, len(vectors) // _TRAIN_ROWS)
-        hnsw.train(vectors[::step])
-        hnsw.add(vectors)
-        logger.info("built HNSW index (M=%d, 8-bit) over %d vectors", hnsw_m, len(vectors))
-        return cls(hnsw=hnsw, ef_search=ef_search)
+            return cls(vectors, ef_search=ef_search, exact_threshold=exact_threshold)
+        hnsw = _hnsw_graph(vectors, hnsw_m, ef_construction)
+        return cls(hnsw=hnsw, ef_search=ef_search, exact_threshold=exact_threshold)
 
     def __len__(self) -> int:
         return self._count
@@ -130,7 +146,9 @@ class VectorIndex:
         if self._hnsw is not None:
             if len(vectors):
                 self._hnsw.add(vectors)
-            return VectorIndex(hnsw=self._hnsw, ef_search=self._ef_search)
+            return VectorIndex(
+                hnsw=self._hnsw, ef_search=self._ef_search, exact_threshold=self.exact_threshold
+            )
         assert self._buffer is not None
         count = self._count + len(vectors)
         buffer = self._buffer
@@ -138,7 +156,7 @@ class VectorIndex:
             buffer = np.empty((max(count, len(buffer) * 3 // 2), self.dim), dtype=np.float32)
             buffer[: self._count] = self._buffer[: self._count]
         buffer[self._count : count] = vectors
-        index = VectorIndex(buffer, ef_search=self._ef_search)
+        index = VectorIndex(buffer, ef_search=self._ef_search, exact_threshold=self.exact_threshold)
         index._count = count
         return index
 
@@ -230,9 +248,14 @@ class VectorIndex:
         )
 
     def save(self, directory: Path) -> None:
-        """Write ``vectors.npy`` (exact index) or ``hnsw.faiss`` (HNSW) to ``directory``."""
+        """Write ``vectors.npy`` (exact index) or ``hnsw.faiss`` (HNSW) to ``directory``.
+        An exact index that upserts have grown to :attr:`exact_threshold` becomes an HNSW
+        graph here (built once, while searches go on with the matrix, which is kept:
+        one may be under way) and is saved as one."""
         directory.mkdir(parents=True, exist_ok=True)
         graph, matrix = directory / HNSW_FILE, directory / VECTORS_FILE
+        if self._hnsw is None and len(self) >= self.exact_threshold:
+            self._hnsw = _hnsw_graph(self._matrix, HNSW_M, EF_CONSTRUCTION)
         if self._hnsw is not None:
             import faiss
 

@@ -136,3 +136,16 @@ def test_ef_search_grows_with_the_graph() -> None:
     assert index.ef_search == 256
     index.ef_search = 64
     assert index.added(_unit(np.random.default_rng(9), 1, 8)).ef_search == 64
+
+
+def test_an_exact_index_grown_past_the_threshold_is_saved_as_hnsw(tmp_path: Path) -> None:
+    rng = np.random.default_rng(10)
+    vectors, queries = _unit(rng, 1200, 16), _unit(rng, 20, 16)
+    grown = VectorIndex.build(vectors[:900], exact_threshold=1000).added(vectors[900:])
+    assert grown.is_exact  # still exact in memory: no graph is built during an upsert
+    grown.save(tmp_path)
+    assert not grown.is_exact  # from now on it grows the graph: later saves reuse it
+    loaded = VectorIndex.load(tmp_path)
+    assert not loaded.is_exact and len(loaded) == 1200
+    found, truth = loaded.search(queries, 10)[1], _brute_force(queries, vectors, 10)[1]
+    assert np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)]) >= 0.9
