@@ -4,15 +4,15 @@ orders that came from this turn's tool results (or the shopper's own message).""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrieval.catalog import Product
+from retrieval.columns import TITLE_KEY_WORDS
 
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
+    from retrieval.search import SearchEngine
 
 _PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)")
 _TOKEN = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9_-]{2,}\b")
@@ -20,44 +20,25 @@ _ORDER_ID = re.compile(r"\b[A-Z]{2,4}-\d{4,10}\b")
 _WORD = re.compile(r"\w+")
 _OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable)\b", re.IGNORECASE)
 _IN_STOCK = re.compile(r"(?<!out of )\bin stock\b", re.IGNORECASE)
-_KEY_WORDS = 3
 
 
 class TitleIndex:
-    """Finds catalog titles quoted in a text without scanning every title: candidates are
-    looked up by their first words, then confirmed as substrings.
+    """Finds catalog titles quoted in a text without scanning every title: the search
+    engine looks candidates up by their first words (a key column it keeps, so catalog
+    changes need nothing here), then each is confirmed as a substring."""
 
-    It keeps product ids, not products: ``lookup`` gives an id's current product (None
-    once deleted), so a catalog change only needs :meth:`add` for the new products."""
-
-    def __init__(
-        self, products: Iterable[Product], lookup: Callable[[str], Product | None]
-    ) -> None:
-        self._by_key: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        self._lookup = lookup
-        self.add(products)
-
-    def add(self, products: Iterable[Product]) -> None:
-        """Index the titles of new or replaced products."""
-        for product in products:
-            words = tuple(w.lower() for w in _WORD.findall(product.title))
-            if len(words) < 2:  # one-word titles are too common to attribute
-                continue
-            ids = self._by_key[words[:_KEY_WORDS]]
-            if product.id not in ids:
-                ids.append(product.id)
+    def __init__(self, engine: SearchEngine) -> None:
+        self._engine = engine
 
     def find(self, text: str) -> list[Product]:
         words = [w.lower() for w in _WORD.findall(text)]
+        phrases = [
+            words[start : start + size]
+            for start in range(len(words) - 1)
+            for size in range(TITLE_KEY_WORDS, 1, -1)
+        ]
         lowered = text.lower()
-        found: dict[str, Product] = {}
-        for start in range(len(words)):
-            for size in range(_KEY_WORDS, 1, -1):
-                for product_id in self._by_key.get(tuple(words[start : start + size]), ()):
-                    product = self._lookup(product_id)
-                    if product is not None and product.title.lower() in lowered:
-                        found[product.id] = product
-        return list(found.values())
+        return [p for p in self._engine.titled(phrases) if p.title.lower() in lowered]
 
 
 @dataclass

@@ -96,7 +96,7 @@ class Shop:
         self.engine = engine
         self.recs = recs
         self.db = db
-        self.titles = TitleIndex(engine.products, engine.get)
+        self.titles = TitleIndex(engine)
 
     @classmethod
     def open(
@@ -167,7 +167,6 @@ class Shop:
             if taken:
                 raise Conflict(f"products already exist: {', '.join(taken[:10])}")
         self.engine.upsert(products)
-        self.titles.add(products)  # before the save, which may fail: the engine has them
         save_atomically(self.engine, self.home.catalog)
 
     def delete_products(self, product_ids: list[str]) -> None:

@@ -5,7 +5,9 @@ that loading an index parses no product."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +39,10 @@ BUCKET_NAMES = tuple(
     + [f"{PRICE_BUCKETS[-1]:g} and over"]
 )
 
-_NUMBERS = ("prices", "ratings", "in_stock", "age_low", "age_high", "pieces")
+TITLE_KEY_WORDS = 3
+"""A title is found by its first this many words (both words of a two-word title)."""
+_WORD = re.compile(r"\w+")
+_NUMBERS = ("prices", "ratings", "in_stock", "age_low", "age_high", "pieces", "title_keys")
 _CODED = ("categories", "brands", "colours", "field_colours", "sizes")
 """Columns of a few distinct values: the values, and each row's index into them."""
 _SETS = ("colours", "field_colours", "sizes")
@@ -70,6 +75,8 @@ class CatalogColumns:
         self.field_colours = _codes(_named_colours(p.color) for p in products)
         """Colour-field words that are common colour names: the query vocabulary's."""
         self.sizes = _codes(sizes(p) for p in products)
+        self.title_keys = np.array([title_key(p.title) for p in products], dtype=np.int64)
+        """:func:`title_key` of each title, so that quoted titles are found without a scan."""
 
     @classmethod
     def joined(cls, parts: Sequence[CatalogColumns]) -> CatalogColumns:
@@ -188,6 +195,21 @@ class CatalogColumns:
         paths = self.categories[0]
         return _codes(CATEGORY_SEPARATOR.join(p.split(CATEGORY_SEPARATOR)[:2]) for p in paths)
 
+    def titled(self, keys: Sequence[int]) -> np.ndarray:
+        """Positions (live or not, increasing) of the titles whose :func:`title_key` is
+        one of ``keys``."""
+        order, sorted_keys = self._title_order
+        wanted = np.asarray(keys, dtype=np.int64)
+        lows = np.searchsorted(sorted_keys, wanted, "left")
+        highs = np.searchsorted(sorted_keys, wanted, "right")
+        found = [order[low:high] for low, high in zip(lows, highs, strict=True) if high > low]
+        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+    @cached_property
+    def _title_order(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.title_keys, kind="stable")
+        return order, self.title_keys[order]
+
     def browse_order(self, positions: np.ndarray) -> np.ndarray:
         """``positions`` ordered best rated first, then cheapest (unknowns last)."""
         rating = np.nan_to_num(-self.ratings[positions], nan=np.inf)
@@ -211,6 +233,19 @@ class CatalogColumns:
             tuple(categories.values()),
             frozenset().union(*_live(self.sizes, alive)),
         )
+
+
+def phrase_key(words: Sequence[str]) -> int:
+    """A 64-bit key of lower-case words, the same in every process (unlike ``hash``)."""
+    digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def title_key(title: str) -> int:
+    """The :func:`phrase_key` of a title's first :data:`TITLE_KEY_WORDS` words; 0 for a
+    one-word title (too common a word to tell that a text quotes it)."""
+    words = [word.lower() for word in _WORD.findall(title)]
+    return phrase_key(words[:TITLE_KEY_WORDS]) if len(words) >= 2 else 0
 
 
 def _named_colours(field: str) -> frozenset[str]:

@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .catalog import Product
-from .columns import CatalogColumns
+from .columns import CatalogColumns, phrase_key
 from .embedder import Embedder
 from .errors import (
     EmptyQueryError,
@@ -390,6 +390,15 @@ class SearchEngine:
             else SearchResult(query=query, text="", filters=p.filters)
             for query, p in zip(queries, parsed, strict=True)
         ]
+
+    def titled(self, phrases: Sequence[Sequence[str]]) -> list[Product]:
+        """The live products whose title begins with one of ``phrases`` (lower-case
+        words: a title's first :data:`retrieval.columns.TITLE_KEY_WORDS`, or both words
+        of a two-word title): how a text's quoted titles are found without a scan."""
+        keys = [phrase_key(words) for words in phrases]
+        with self._lock:  # rows, tombstones and columns of one state
+            rows, alive, columns = self._rows, self._alive, self._columns
+        return [rows[p] for p in columns.titled(keys) if alive[p]]
 
     def similar(self, product_id: str, k: int = 10) -> list[Hit]:
         """The ``k`` products whose text embeddings are closest to the product's own,

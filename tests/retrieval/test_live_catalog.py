@@ -195,3 +195,22 @@ def test_an_index_from_an_older_version_is_rebuilt_from_its_products(
     assert [h.product.id for h in rebuilt.search("puzzle").hits] == [
         h.product.id for h in engine.search("puzzle").hits
     ]
+
+
+def test_titles_are_found_by_their_first_words_across_changes(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    engine = SearchEngine.build(TOY_STORE[:4], embedder)
+    first = [w.lower() for w in TOY_STORE[0].title.split()[:3]]
+    assert [p.id for p in engine.titled([first])] == [TOY_STORE[0].id]
+
+    kite = Product(id="kite", title="Rainbow Delta Kite")
+    engine.upsert([kite, dataclasses.replace(TOY_STORE[0], title="Fire Station Deluxe")])
+    assert engine.titled([["rainbow", "delta", "kite"]]) == [kite]
+    assert engine.titled([first]) == []  # replaced: its old title is gone
+    engine.save(tmp_path / "index")
+    loaded = SearchEngine.load(tmp_path / "index", embedder)
+    assert loaded.titled([["rainbow", "delta", "kite"]]) == [kite]
+    loaded.delete(["kite"])
+    assert loaded.titled([["rainbow", "delta", "kite"]]) == []
+    assert loaded.titled([["kite"]]) == []  # one word is never a key
