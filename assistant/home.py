@@ -115,13 +115,16 @@ def train_recommender(
         log.warning("skipped %s:%d: %s", error.file, error.line, error.reason)
     if not loaded.events:
         raise BadRequest(f"{path}: no valid interactions ({len(loaded.errors)} bad rows)")
+    titles, categories = {}, {}
+    for product in products:  # one pass: a loaded catalog's products are read from disk
+        titles[product.id], categories[product.id] = product.title, product.category
     try:
         service = RecommendationService.train(
             loaded.events,
             algorithm=algorithm,
-            item_titles={p.id: p.title for p in products},
-            item_categories={p.id: p.category for p in products},
-            items=[p.id for p in products],
+            item_titles=titles,
+            item_categories=categories,
+            items=list(titles),
         )
     except RecommenderError as exc:
         raise BadRequest(str(exc)) from exc
