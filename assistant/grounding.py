@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrieval.catalog import Product
-from retrieval.columns import TITLE_KEY_WORDS
+from retrieval.columns import TITLE_KEY_WORDS, title_words
 
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 _PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)")
 _TOKEN = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9_-]{2,}\b")
 _ORDER_ID = re.compile(r"\b[A-Z]{2,4}-\d{4,10}\b")
-_WORD = re.compile(r"\w+")
 _OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable)\b", re.IGNORECASE)
 _IN_STOCK = re.compile(r"(?<!out of )\bin stock\b", re.IGNORECASE)
 
@@ -31,7 +30,7 @@ class TitleIndex:
         self._engine = engine
 
     def find(self, text: str) -> list[Product]:
-        words = [w.lower() for w in _WORD.findall(text)]
+        words = title_words(text)
         phrases = [
             words[start : start + size]
             for start in range(len(words) - 1)

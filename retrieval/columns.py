@@ -241,10 +241,15 @@ def phrase_key(words: Sequence[str]) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
+def title_words(text: str) -> list[str]:
+    """The lower-case words of a text, as title keys split them."""
+    return [word.lower() for word in _WORD.findall(text)]
+
+
 def title_key(title: str) -> int:
     """The :func:`phrase_key` of a title's first :data:`TITLE_KEY_WORDS` words; 0 for a
     one-word title (too common a word to tell that a text quotes it)."""
-    words = [word.lower() for word in _WORD.findall(title)]
+    words = title_words(title)
     return phrase_key(words[:TITLE_KEY_WORDS]) if len(words) >= 2 else 0
 
 

@@ -454,9 +454,9 @@ class SearchEngine:
             result.unmet = self._unmet(filters)
             return result
         if vector is None:
-            ratings = np.nan_to_num(self._columns.ratings, nan=0.0)
+            ratings = self._columns.ratings
             result.hits = [
-                Hit(self._rows[p], float(ratings[p]))
+                Hit(self._rows[p], float(np.nan_to_num(ratings[p])))
                 for p in self._columns.browse_order(allowed)[:k]
             ]
             result.facets = self._columns.facets(allowed)
