@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommenders._tables import BadRecord, Record, open_table
 from recommenders.errors import InteractionsError
+from retrieval.readers import TableError, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def event_kind(event: str) -> str:
 def load_interactions(
     path: Path | str, mapping: Mapping[str, str] | None = None
 ) -> InteractionsLoad:
-    """Read interactions from a .csv, .tsv, .jsonl or .parquet file.
+    """Read interactions from a .csv, .tsv, .jsonl (.ndjson), .json (an array) or .parquet file.
 
     `mapping` names the source column of canonical fields (`{"item_id": "movieId"}`).
     Bad rows are reported in `errors` and skipped; a file that cannot be used at all (unknown
@@ -119,16 +119,19 @@ def load_interactions(
     columns = _Columns(mapping or {})
     events: list[Event] = []
     errors: list[RowError] = []
-    with open_table(path) as table:
-        fixed = None if table.columns is None else columns.resolve(table.columns, str(path))
-        for line, record in table.rows:
-            try:
-                if isinstance(record, BadRecord):
-                    raise record
-                source = fixed or columns.resolve(list(record), str(path), first=not events)
-                events.append(_event(record, source))
-            except (BadRecord, _BadValue) as exc:
-                errors.append(RowError(str(path), line, str(exc)))
+    try:
+        with open_table(path) as table:
+            fixed = None if table.columns is None else columns.resolve(table.columns, str(path))
+            for record in table.records:
+                try:
+                    if record.values is None:
+                        raise _BadValue(record.problem)
+                    source = fixed or columns.resolve(list(record.values), str(path), not events)
+                    events.append(_event(record.values, source))
+                except _BadValue as exc:
+                    errors.append(RowError(str(path), record.line, str(exc)))
+    except TableError as exc:
+        raise InteractionsError(str(exc)) from exc
     if errors:
         logger.warning("%s: skipped %d bad rows (first: %s)", path, len(errors), errors[0])
     logger.info("%s: loaded %d interactions", path, len(events))
@@ -201,7 +204,7 @@ class _Columns:
         return found
 
 
-def _event(record: Record, columns: Mapping[str, str]) -> Event:
+def _event(record: Mapping[str, object], columns: Mapping[str, str]) -> Event:
     def value(field: str) -> object:
         column = columns.get(field)
         return None if column is None else record.get(column)

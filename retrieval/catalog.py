@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import CatalogError
-from .readers import RawTable, read_table
+from .readers import TableError, json_columns, open_table
 from .text import normalize_category
 
 logger = logging.getLogger(__name__)
@@ -177,26 +177,33 @@ def load_catalog(path: str | Path, mapping: Mapping[str, str] | None = None) -> 
     ``mapping`` naming an unknown field or column).
     """
     path = Path(path)
-    table = read_table(path)
-    columns = _resolve_columns(table, mapping or {}, path)
     products: list[Product] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
-    for record in table.records:
-        if record.values is None:
-            errors.append(RowError(str(path), record.line, record.problem))
-            continue
-        try:
-            product = _product(record.values, columns)
-        except ValueError as exc:
-            errors.append(RowError(str(path), record.line, str(exc)))
-            continue
-        if product.id in first_line:
-            reason = f"duplicate id {product.id!r} (first on line {first_line[product.id]})"
-            errors.append(RowError(str(path), record.line, reason))
-            continue
-        first_line[product.id] = record.line
-        products.append(product)
+    try:
+        with open_table(path) as table:
+            present = table.columns
+            if present is None:  # JSON: the columns are all the keys the records name
+                with open_table(path) as again:
+                    present = json_columns(again.records)
+            columns = _resolve_columns(present, mapping or {}, path)
+            for record in table.records:
+                if record.values is None:
+                    errors.append(RowError(str(path), record.line, record.problem))
+                    continue
+                try:
+                    product = _product(record.values, columns)
+                except ValueError as exc:
+                    errors.append(RowError(str(path), record.line, str(exc)))
+                    continue
+                if product.id in first_line:
+                    reason = f"duplicate id {product.id!r} (first on line {first_line[product.id]})"
+                    errors.append(RowError(str(path), record.line, reason))
+                    continue
+                first_line[product.id] = record.line
+                products.append(product)
+    except TableError as exc:
+        raise CatalogError(str(exc)) from exc
     logger.info("loaded %d products from %s, skipped %d bad rows", len(products), path, len(errors))
     for error in errors[:5]:
         logger.warning("%s, line %d: %s", error.file, error.line, error.reason)
@@ -209,25 +216,24 @@ def _column_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
 
 
-def _resolve_columns(table: RawTable, mapping: Mapping[str, str], path: Path) -> dict[str, str]:
-    """Map each canonical field to the source column that holds it."""
+def _resolve_columns(present: list[str], mapping: Mapping[str, str], path: Path) -> dict[str, str]:
+    """Map each canonical field to the one of the `present` columns that holds it."""
     unknown = sorted(set(mapping) - set(FIELDS))
     if unknown:
         raise CatalogError(
             f"unknown catalog field(s) {', '.join(unknown)} in the mapping; "
             f"fields are: {', '.join(FIELDS)}"
         )
-    present = set(table.columns)
     columns: dict[str, str] = {}
     for name, column in mapping.items():
         if column not in present:
             raise CatalogError(
                 f"{path}: column {column!r} (mapped to {name}) not found; "
-                f"columns found: {', '.join(table.columns) or 'none'}"
+                f"columns found: {', '.join(present) or 'none'}"
             )
         columns[name] = column
     by_key: dict[str, str] = {}
-    for column in table.columns:
+    for column in present:
         if column not in columns.values():
             by_key.setdefault(_column_key(column), column)
     for name in FIELDS:
@@ -235,7 +241,7 @@ def _resolve_columns(table: RawTable, mapping: Mapping[str, str], path: Path) ->
         source = next((by_key[key] for key in keys if key in by_key), None)
         if name not in columns and source is not None:
             columns[name] = source
-    found = ", ".join(table.columns) or "none"
+    found = ", ".join(present) or "none"
     for name in REQUIRED_FIELDS:
         if name not in columns:
             raise CatalogError(

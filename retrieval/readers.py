@@ -1,150 +1,176 @@
-"""Format readers for catalog files: each turns one file into raw records (a dict of
-source column -> value) tagged with where the record starts, leaving field mapping and
-validation to :mod:`retrieval.catalog`."""
+"""Tabular files (CSV, TSV, JSON lines, JSON arrays, Parquet) read as a stream of raw
+records: a dict of source column -> value, tagged with where the record starts. Mapping
+columns to fields and validating values is left to the loaders (:mod:`retrieval.catalog`
+for products, :mod:`recommenders.interactions` for events), so both read files alike."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .errors import CatalogError
+FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
 
 # Product descriptions exported from shop systems can exceed csv's 128 KiB default.
 _MAX_CSV_FIELD = 16 * 1024 * 1024
+_PARQUET_BATCH = 65_536
 
 
-@dataclass
+class TableError(ValueError):
+    """The file as a whole cannot be read (unknown format, missing, not UTF-8, malformed
+    structure); the message names the file. A single unreadable record is not an error: it
+    comes as a :class:`RawRecord` with a ``problem``."""
+
+
+@dataclass(frozen=True)
 class RawRecord:
-    """One source record: ``values`` maps source column -> value; when the record
-    cannot be read at all, ``values`` is None and ``problem`` says why."""
+    """One source record: ``values`` maps source column -> value; when the record cannot
+    be read at all, ``values`` is None and ``problem`` says why."""
 
     line: int
-    """Physical line where the record starts (CSV/TSV/JSONL) or its 1-based number
-    (JSON, Parquet)."""
+    """Physical line where the record starts (CSV, TSV, JSON lines) or its 1-based number
+    (JSON arrays, Parquet)."""
     values: dict[str, Any] | None
     problem: str = ""
 
 
 @dataclass
-class RawTable:
-    """All records of one file plus the columns seen in it (in first-seen order)."""
+class Table:
+    """A file's columns and its records, read lazily while the table is open."""
 
-    columns: list[str]
-    records: list[RawRecord] = field(default_factory=list)
+    columns: list[str] | None
+    """The header (CSV, TSV, Parquet); None for JSON formats, whose records each name their
+    own columns (see :func:`json_columns`)."""
+    records: Iterator[RawRecord]
 
 
-def read_table(path: Path) -> RawTable:
-    """Read ``path`` with the reader its extension names (.csv, .tsv, .jsonl, .ndjson,
-    .json, .parquet). Raises CatalogError for unknown formats and unreadable files."""
-    reader = _READERS.get(path.suffix.casefold())
-    if reader is None:
-        known = ", ".join(sorted(_READERS))
-        raise CatalogError(f"{path}: unknown catalog format {path.suffix!r}; use one of {known}")
+@contextmanager
+def open_table(path: Path) -> Iterator[Table]:
+    """Open `path` with the reader its extension names. Whole-file problems raise
+    :class:`TableError`, also when they surface while iterating the records."""
+    path = Path(path)
+    suffix = path.suffix.casefold()
+    if suffix not in FORMATS:
+        raise TableError(
+            f"{path}: unknown file format {suffix or '(no extension)'!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
+    if not path.is_file():
+        raise TableError(f"{path}: no such file")
     try:
-        return reader(path)
+        if suffix == ".parquet":
+            yield _parquet(path)
+            return
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            if suffix in (".csv", ".tsv"):
+                yield _delimited(handle, "\t" if suffix == ".tsv" else ",", path)
+            elif suffix == ".json":
+                yield Table(None, _json_array(handle, path))
+            else:
+                yield Table(None, _json_lines(handle))
     except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path}: not UTF-8 text ({exc.reason}); re-save as UTF-8") from exc
+        raise TableError(f"{path}: cannot read: not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise TableError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
-def _read_delimited(path: Path, delimiter: str) -> RawTable:
+def json_columns(records: Iterable[RawRecord]) -> list[str]:
+    """Every column named by `records`, in first-seen order (for formats without a header)."""
+    seen: dict[str, None] = {}
+    for record in records:
+        if record.values is not None:
+            seen.update(dict.fromkeys(record.values))
+    return list(seen)
+
+
+def _delimited(handle: IO[str], delimiter: str, path: Path) -> Table:
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = csv.reader(handle, delimiter=delimiter)
-        try:
-            header = [name.strip() for name in next(rows)]
-        except StopIteration:
-            raise CatalogError(f"{path}: empty file, expected a header row") from None
-        if not any(header):
-            raise CatalogError(f"{path}: the first line must be a header row")
-        # A repeated column name keeps its first column; nameless columns are ignored.
-        first = {name: index for index, name in reversed(list(enumerate(header))) if name}
-        table = RawTable(columns=sorted(first, key=first.__getitem__))
-        for start, row in _rows_with_lines(rows, path):
+    reader = csv.reader(handle, delimiter=delimiter)
+    first_row = next(_with_lines(reader, path), None)
+    if first_row is None:
+        raise TableError(f"{path}: empty file, expected a header row")
+    header = [name.strip() for name in first_row[1]]
+    if not any(header):
+        raise TableError(f"{path}: the first line must be a header row")
+    # A repeated column name keeps its first column; nameless columns are ignored.
+    first = {name: index for index, name in reversed(list(enumerate(header))) if name}
+
+    def records() -> Iterator[RawRecord]:
+        for start, row in _with_lines(reader, path):
             if not any(cell.strip() for cell in row):
                 continue  # blank line: no record
             if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
                 problem = f"{len(row)} fields, the header has {len(header)} (unquoted delimiter?)"
-                table.records.append(RawRecord(start, None, problem))
+                yield RawRecord(start, None, problem)
                 continue
-            values = {name: row[index] for name, index in first.items() if index < len(row)}
-            table.records.append(RawRecord(start, values))
-    return table
+            yield RawRecord(start, {name: row[i] for name, i in first.items() if i < len(row)})
+
+    return Table(sorted(first, key=first.__getitem__), records())
 
 
-def _rows_with_lines(rows: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (start line, row); ``rows.line_num`` is the line where a row ends."""
+def _with_lines(reader: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (start line, row); ``reader.line_num`` is the line where a row ends."""
     while True:
-        start = rows.line_num + 1
+        start = reader.line_num + 1
         try:
-            row = next(rows)
+            row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise CatalogError(f"{path}, line {start}: malformed CSV: {exc}") from exc
+            raise TableError(f"{path}, line {start}: malformed CSV: {exc}") from exc
         yield start, row
 
 
-def _read_jsonl(path: Path) -> RawTable:
-    table = RawTable(columns=[])
-    seen: dict[str, None] = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                table.records.append(RawRecord(number, None, f"invalid JSON: {exc.msg}"))
-                continue
-            table.records.append(_object_record(number, value, seen))
-    table.columns = list(seen)
-    return table
-
-
-def _read_json(path: Path) -> RawTable:
-    with path.open(encoding="utf-8-sig") as handle:
+def _json_lines(handle: IO[str]) -> Iterator[RawRecord]:
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
         try:
-            data = json.load(handle)
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise CatalogError(f"{path}, line {exc.lineno}: invalid JSON: {exc.msg}") from exc
+            yield RawRecord(number, None, f"invalid JSON: {exc.msg}")
+            continue
+        yield _object(number, value)
+
+
+def _json_array(handle: IO[str], path: Path) -> Iterator[RawRecord]:
+    try:
+        data = json.load(handle)
+    except json.JSONDecodeError as exc:
+        raise TableError(f"{path}, line {exc.lineno}: invalid JSON: {exc.msg}") from exc
     if not isinstance(data, list):
-        raise CatalogError(f"{path}: expected a JSON array of product objects")
-    seen: dict[str, None] = {}
-    records = [_object_record(number, value, seen) for number, value in enumerate(data, 1)]
-    return RawTable(columns=list(seen), records=records)
+        raise TableError(f"{path}: expected a JSON array of objects")
+    for number, value in enumerate(data, start=1):
+        yield _object(number, value)
 
 
-def _object_record(number: int, value: Any, seen: dict[str, None]) -> RawRecord:
+def _object(number: int, value: Any) -> RawRecord:
     if not isinstance(value, dict):
         return RawRecord(number, None, f"expected a JSON object, got {type(value).__name__}")
-    values = {str(key).strip(): item for key, item in value.items()}
-    seen.update(dict.fromkeys(values))
-    return RawRecord(number, values)
+    return RawRecord(number, {str(key).strip(): item for key, item in value.items()})
 
 
-def _read_parquet(path: Path) -> RawTable:
+def _parquet(path: Path) -> Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
     except pa.ArrowException as exc:
-        raise CatalogError(f"{path}: not a readable Parquet file: {exc}") from exc
-    records = [RawRecord(number, values) for number, values in enumerate(table.to_pylist(), 1)]
-    return RawTable(columns=list(table.column_names), records=records)
+        raise TableError(f"{path}: not a readable Parquet file: {exc}") from exc
 
+    def records() -> Iterator[RawRecord]:
+        number = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH):
+                for values in batch.to_pylist():
+                    number += 1
+                    yield RawRecord(number, values)
+        except pa.ArrowException as exc:
+            raise TableError(f"{path}: not a readable Parquet file: {exc}") from exc
 
-_READERS: dict[str, Callable[[Path], RawTable]] = {
-    ".csv": lambda path: _read_delimited(path, ","),
-    ".tsv": lambda path: _read_delimited(path, "\t"),
-    ".jsonl": _read_jsonl,
-    ".ndjson": _read_jsonl,
-    ".json": _read_json,
-    ".parquet": _read_parquet,
-}
+    return Table(list(parquet.schema_arrow.names), records())

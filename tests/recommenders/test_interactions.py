@@ -45,7 +45,7 @@ def _write_parquet(path: Path, rows: list[dict[str, object]]) -> Path:
 
 @pytest.mark.parametrize(
     "name",
-    ["events.csv", "events.tsv", "events.jsonl", "events.parquet"],
+    ["events.csv", "events.tsv", "events.jsonl", "events.json", "events.parquet"],
 )
 def test_reads_every_format(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
@@ -55,6 +55,8 @@ def test_reads_every_format(tmp_path: Path, name: str) -> None:
         _write_delimited(path, ROWS, "\t")
     elif name.endswith(".jsonl"):
         _write_jsonl(path, ROWS)
+    elif name.endswith(".json"):
+        path.write_text(json.dumps(ROWS))
     else:
         _write_parquet(path, ROWS)
     loaded = load_interactions(path)
@@ -114,19 +116,22 @@ def test_bad_rows_are_reported_with_line_numbers_and_skipped(tmp_path: Path) -> 
         "\n"  # line 5: blank, ignored
         "u3,c,heavy,\n"  # line 6: bad weight
         "u4,d,1,yesterday\n"  # line 7: bad timestamp
-        "u5,e,1\n"  # line 8: too few fields
+        "u5,e,1\n"  # line 8: a short row: the missing last field is blank
         'u6,"f\n'  # lines 9-10: a quoted field over two lines, then fine
         'g",nan,\n'  # still the row of line 9: weight nan
         "u7,h,2,\n"  # line 11: fine
     )
     loaded = load_interactions(path)
-    assert [(event.user_id, event.item_id) for event in loaded.events] == [("u1", "a"), ("u7", "h")]
+    assert [(event.user_id, event.item_id) for event in loaded.events] == [
+        ("u1", "a"),
+        ("u5", "e"),
+        ("u7", "h"),
+    ]
     assert [(error.line, error.reason.split()[0]) for error in loaded.errors] == [
         (3, "missing"),
         (4, "missing"),
         (6, "bad"),
         (7, "bad"),
-        (8, "expected"),
         (9, "bad"),
     ]
     assert "user_id" in loaded.errors[0].reason and "item_id" in loaded.errors[1].reason
@@ -150,7 +155,7 @@ def test_bad_json_lines_are_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("events.xlsx", "", "unknown interactions format"),
+        ("events.xlsx", "", "unknown file format"),
         ("events.csv", "", "empty file"),
         ("events.csv", "who,what\nu,a\n", "no user_id or item_id column"),
         ("events.jsonl", '{"who": "u", "item_id": "a"}\n', "no user_id column"),

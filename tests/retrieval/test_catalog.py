@@ -190,11 +190,11 @@ def test_whole_file_problems_raise_catalog_error(tmp_path: Path) -> None:
     csv_path = tmp_path / "c.csv"
     csv_path.write_text("id,label\n1,x\n", encoding="utf-8")
     cases: list[tuple[Path, dict[str, str] | None, str]] = [
-        (tmp_path / "c.xlsx", None, "unknown catalog format"),
+        (tmp_path / "c.xlsx", None, "unknown file format"),
         (csv_path, None, "no 'title' column"),
         (csv_path, {"title": "Name"}, "column 'Name'"),
         (csv_path, {"weight": "label"}, "unknown catalog field"),
-        (tmp_path / "missing.csv", None, "cannot read"),
+        (tmp_path / "missing.csv", None, "no such file"),
     ]
     (tmp_path / "c.xlsx").write_bytes(b"PK")
     empty = tmp_path / "empty.csv"
