@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS events (
     event TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS events_user ON events(user_id, id);
 CREATE TABLE IF NOT EXISTS conversation_keys (
     key TEXT PRIMARY KEY,
     session_id TEXT NOT NULL
@@ -217,6 +218,15 @@ class Database:
                 "INSERT INTO events (user_id, item_id, event, created_at) VALUES (?, ?, ?, ?)",
                 (user_id, item_id, event, _now()),
             )
+
+    def recent_events(self, user_id: str, limit: int = 20) -> list[tuple[str, str]]:
+        """The user's last `limit` recorded (item_id, event), newest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT item_id, event FROM events WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                (user_id, limit),
+            ).fetchall()
+        return [(r["item_id"], r["event"]) for r in rows]
 
     def events(self) -> list[tuple[str, str, str]]:
         """Every recorded (user_id, item_id, event), oldest first."""

@@ -66,6 +66,9 @@ class Home:
     def has_catalog(self) -> bool:
         return (self.catalog / "meta.json").exists()
 
+    def has_recommender(self) -> bool:
+        return (self.recs / "meta.json").exists()
+
 
 def index_catalog(
     home: Home,
@@ -115,22 +118,29 @@ def train_recommender(
         log.warning("skipped %s:%d: %s", error.file, error.line, error.reason)
     if not loaded.events:
         raise BadRequest(f"{path}: no valid interactions ({len(loaded.errors)} bad rows)")
+    items = {event.item_id for event in loaded.events}
     titles, categories = {}, {}
     for product in products:  # one pass: a loaded catalog's products are read from disk
-        titles[product.id], categories[product.id] = product.title, product.category
+        if product.id in items:
+            titles[product.id], categories[product.id] = product.title, product.category
+    if products and len(titles) < len(items):
+        log.warning(
+            "%d of the %d items in %s are not in the catalog: they are recommended by id only, "
+            "without title, and the assistant's chat never shows them",
+            len(items) - len(titles),
+            len(items),
+            path,
+        )
     try:
         service = RecommendationService.train(
-            loaded.events,
-            algorithm=algorithm,
-            item_titles=titles,
-            item_categories=categories,
-            items=list(titles),
+            loaded.events, algorithm=algorithm, item_titles=titles, item_categories=categories
         )
     except RecommenderError as exc:
         raise BadRequest(str(exc)) from exc
     replace_folder(home.recs, service.save)
     return {
         **service.summary,
+        "items_in_catalog": len(titles),
         "skipped": len(loaded.errors),
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -168,7 +178,8 @@ def build_demo(home: Home, embedder: Embedder, *, algorithm: str, progress: bool
     log.info("building the demo store in %s (first use)", home.root)
     catalog = DATA_DIR / "catalog.csv"
     products = load_catalog(catalog).products
-    train_recommender(home, DATA_DIR / "interactions.csv", products, algorithm=algorithm)
+    if not home.has_recommender():  # one trained in this home before its catalog is kept
+        train_recommender(home, DATA_DIR / "interactions.csv", products, algorithm=algorithm)
     if not home.policies.exists():
         shutil.copytree(DATA_DIR / "policies", home.policies)
     db = Database(home.database)

@@ -31,7 +31,16 @@ log = logging.getLogger(__name__)
 
 # How many filtered search hits constrain an intent-aware recommendation.
 _INTENT_POOL = 200
+MAX_K = 1000
+"""The most results one search or recommendation returns."""
 EVENT_TYPES = ("view", "cart", "purchase")
+_EVENT_REASON = {
+    "view": "which you viewed",
+    "cart": "which you added to your cart",
+    "purchase": "which you bought",
+}
+_LOOKED_AT = 3
+"""How many recent products, unknown to the recommender, recommendations look like."""
 
 
 @dataclass
@@ -146,8 +155,7 @@ class Shop:
 
     # catalog ------------------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
-        if not 1 <= k <= 100:
-            raise BadRequest("k must be between 1 and 100")
+        _check_k(k)
         try:
             return self.engine.search(query, k=k, filters=filters)
         except EmptyQueryError as exc:
@@ -185,7 +193,7 @@ class Shop:
                 for rec in self.recs.similar(product_id, k):
                     item = self.engine.get(rec.item_id)
                     if item is not None:
-                        found[item.id] = Suggestion(item, rec.score, "often bought together")
+                        found[item.id] = Suggestion(item, rec.score, rec.reason)
             except RecommenderError:
                 log.debug("no co-interaction data for %s", product_id)
         try:
@@ -202,17 +210,25 @@ class Shop:
 
     # recommendations ------------------------------------------------------------
     def recommend(
-        self, user_id: str, k: int = 10, query: str | None = None, viewing: str | None = None
+        self,
+        user_id: str,
+        k: int = 10,
+        query: str | None = None,
+        viewing: str | None = None,
+        *,
+        unlisted: bool = False,
     ) -> tuple[list[Suggestion], Filters]:
         """Top-k for a shopper, constrained to what `query` asks for (its words and filters).
 
-        The cold-start chain: a shopper with history (trained, or live events folded in) gets
-        the model's picks; one without history who is `viewing` a product gets products like
-        it; otherwise popular products. Each step keeps to the query's matches, and matches
-        of the query fill any shortfall.
+        In order: products like the ones the shopper is `viewing` or had live events on that
+        the recommender has no data for (all k for a shopper it has no history of, else at
+        most half); the recommender's picks (personal for a shopper with history, including
+        live events folded in; popular otherwise), or the top-rated products when no
+        recommender is trained; then the query's matches. `unlisted`: keep the recommender's
+        items that are not in the catalog, as a `Product` with only an id (the recommender was
+        trained on other ids than the catalog's, or without one).
         """
-        if not 1 <= k <= 100:
-            raise BadRequest("k must be between 1 and 100")
+        _check_k(k)
         filters = Filters()
         matches: list[Product] = []
         allowed: set[str] | None = None
@@ -225,19 +241,25 @@ class Shop:
             matches = [hit.product for hit in result.hits]
             allowed = {p.id for p in matches}
         picks: dict[str, Suggestion] = {}
-        known = self.recs is not None and self.recs.knows_user(user_id)
-        if viewing is not None and not known:
-            seen = self.product(viewing)
-            for hit in self.engine.similar(viewing, k=max(3 * k, 30)):
+        personal = self._personal(user_id)
+        looked = self._looked_at(user_id, None if personal else viewing)
+        room = (k + 1) // 2 if personal else k  # look-alikes leave room for the model's picks
+        for seen, why in looked:
+            share = min(room, len(picks) + -(-room // len(looked)))
+            for hit in self.engine.similar(seen.id, k=max(3 * k, 30)):
+                if len(picks) >= share:
+                    break
                 if allowed is None or hit.product.id in allowed:
-                    reason = f"similar to {seen.title}, which you are looking at"
+                    reason = f"similar to {seen.title}, {why}"
                     picks.setdefault(hit.product.id, Suggestion(hit.product, hit.score, reason))
         if self.recs is None:
             for suggestion in self._top_rated(k, None if allowed is None else matches):
                 picks.setdefault(suggestion.product.id, suggestion)
-        elif len(picks) < k:
+        else:
             for rec in self.recs.recommend(user_id, k, allowed=allowed):
                 product = self.engine.get(rec.item_id)
+                if product is None and unlisted and allowed is None:
+                    product = Product(id=rec.item_id, title="")
                 if product is not None:
                     picks.setdefault(product.id, Suggestion(product, rec.score, rec.reason))
         for product in matches:
@@ -245,6 +267,26 @@ class Shop:
                 break
             picks.setdefault(product.id, Suggestion(product, 0.0, f'matches "{query}"'))
         return list(picks.values())[:k], filters
+
+    def _personal(self, user_id: str) -> bool:
+        """Whether the recommender has a history for the shopper to personalise from."""
+        return self.recs is not None and bool(self.recs.history(user_id))
+
+    def _looked_at(self, user_id: str, viewing: str | None) -> list[tuple[Product, str]]:
+        """Products to suggest look-alikes of, with the reason's ending: the one being
+        `viewing`, then (newest first, at most three in all) those of the shopper's live
+        events that the recommender has no data for, so that those events count too."""
+        looked: dict[str, tuple[Product, str]] = {}
+        if viewing is not None:
+            looked[viewing] = (self.product(viewing), "which you are looking at")
+        for item_id, event in self.db.recent_events(user_id):
+            if len(looked) >= _LOOKED_AT or item_id in looked:
+                continue
+            if self.recs is None or not self.recs.knows_item(item_id):
+                product = self.engine.get(item_id)
+                if product is not None:  # deleted since
+                    looked[item_id] = (product, _EVENT_REASON.get(event, "which you viewed"))
+        return list(looked.values())
 
     def record_event(self, user_id: str, item_id: str, event: str) -> None:
         """A view, cart or purchase: the shopper's next recommendations reflect it at once."""
@@ -267,6 +309,11 @@ class Shop:
                 (p for p in among if p.in_stock), key=lambda p: p.rating or 0.0, reverse=True
             )
         return [Suggestion(p, p.rating or 0.0, "top rated in the store") for p in pool[:k]]
+
+
+def _check_k(k: int) -> None:
+    if not 1 <= k <= MAX_K:
+        raise BadRequest(f"k must be between 1 and {MAX_K}")
 
 
 def search_payload(result: SearchResult) -> dict[str, Any]:

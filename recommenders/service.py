@@ -107,6 +107,7 @@ class RecommendationService:
         )
         self._item_ids = interactions.item_ids
         self._items = {item: column for column, item in enumerate(self._item_ids)}
+        self._interacted = np.diff(interactions.user_items.tocsc().indptr) > 0
         titles, categories = item_titles or {}, item_categories or {}
         self._titles = {item: titles[item] for item in self._item_ids if item in titles}
         self._categories = {
@@ -230,6 +231,12 @@ class RecommendationService:
 
     def knows_user(self, user_id: str) -> bool:
         return user_id in self._state.users
+
+    def knows_item(self, item_id: str) -> bool:
+        """Whether the model has interactions with `item_id` (events on other items cannot
+        change its recommendations)."""
+        column = self._items.get(item_id)
+        return column is not None and bool(self._interacted[column])
 
     def history(self, user_id: str) -> list[str]:
         """Items the user interacted with, largest total weight first."""

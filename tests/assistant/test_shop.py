@@ -1,0 +1,85 @@
+"""The shop's recommendation chain: models trained before (or without) the store's catalog,
+and live events on products the recommender has no data for."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from assistant.home import Home, train_recommender
+from assistant.shop import Shop
+from tests.conftest import make_settings
+
+
+def _write_interactions(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in rows))
+    return path
+
+
+def test_a_recommender_trained_before_the_catalog_is_kept(tmp_path: Path, embedder) -> None:
+    # Shoppers a and b share m1..m3; c bought m4..m6: a should get m4-ish items from b.
+    rows = [("a", "m1"), ("a", "m2"), ("b", "m1"), ("b", "m2"), ("b", "m3"), ("c", "m4")]
+    rows += [("c", "m5"), ("d", "m4"), ("d", "m5"), ("d", "m6"), ("e", "m3"), ("e", "m6")]
+    home = Home(tmp_path / "home")
+    train_recommender(home, _write_interactions(tmp_path / "i.csv", rows), [], algorithm="itemknn")
+    shop = Shop.open(make_settings(home.root), embedder=embedder)  # builds the demo catalog
+    try:
+        assert shop.recs is not None and shop.recs.summary["users"] == 5
+        listed, _ = shop.recommend("a", 3)
+        assert listed == []  # none of its items is in the (demo) catalog
+        unlisted, _ = shop.recommend("a", 3, unlisted=True)
+        assert [s.product.id for s in unlisted][0] == "m3"
+        assert {s.product.title for s in unlisted} == {""}
+        newcomer, _ = shop.recommend("nobody", 3, unlisted=True)
+        assert len(newcomer) == 3 and all(s.reason.startswith("popular") for s in newcomer)
+    finally:
+        shop.close()
+
+
+def test_training_reports_items_missing_from_the_catalog(
+    tmp_path: Path, shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
+    products = [shop.product(hit.product.id) for hit in shop.search("tent", k=2).hits]
+    rows = [("u1", products[0].id), ("u1", "elsewhere"), ("u2", products[1].id)]
+    with caplog.at_level(logging.WARNING):
+        summary = train_recommender(
+            Home(tmp_path / "home"),
+            _write_interactions(tmp_path / "i.csv", rows),
+            products,
+            algorithm="popularity",
+        )
+    assert summary["items"] == 3 and summary["items_in_catalog"] == 2
+    assert "1 of the 3 items" in caplog.text
+
+
+def _unmodelled_product(shop: Shop) -> str:
+    """A demo product nobody interacted with (the recommender cannot score from it)."""
+    assert shop.recs is not None
+    return next(p.id for p in shop.engine.products if not shop.recs.knows_item(p.id))
+
+
+def test_events_on_products_without_interactions_bring_look_alikes(shop: Shop) -> None:
+    item = _unmodelled_product(shop)
+    title = shop.product(item).title
+    user = "shop-test-newcomer"
+    before, _ = shop.recommend(user, 6)
+    shop.record_event(user, item, "view")
+    after, _ = shop.recommend(user, 6)
+    assert [s.product.id for s in after] != [s.product.id for s in before]
+    assert item not in {s.product.id for s in after}
+    # A shopper the recommender has no history of: every pick is a look-alike.
+    assert all(s.reason == f"similar to {title}, which you viewed" for s in after)
+
+
+def test_a_known_shoppers_look_alikes_leave_room_for_personal_picks(shop: Shop) -> None:
+    assert shop.recs is not None
+    user = "u0150"  # a demo customer no other test changes
+    assert shop.recs.history(user)
+    item = _unmodelled_product(shop)
+    shop.record_event(user, item, "cart")
+    after, _ = shop.recommend(user, 6)
+    assert [s.reason.endswith("which you added to your cart") for s in after] == [True] * 3 + [
+        False
+    ] * 3
