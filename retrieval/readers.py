@@ -6,6 +6,7 @@ for products, :mod:`recommenders.interactions` for events), so both read files a
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
 # Product descriptions exported from shop systems can exceed csv's 128 KiB default.
 _MAX_CSV_FIELD = 16 * 1024 * 1024
 _PARQUET_BATCH = 65_536
+_UNBALANCED = "unbalanced quotes: a quoted field left open would swallow the rows after it"
 
 
 class TableError(ValueError):
@@ -89,10 +91,12 @@ def json_columns(records: Iterable[RawRecord]) -> list[str]:
 
 def _delimited(handle: IO[str], delimiter: str, path: Path) -> Table:
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
-    reader = csv.reader(handle, delimiter=delimiter)
-    first_row = next(_with_lines(reader, path), None)
+    rows = _rows(handle, delimiter, path)
+    first_row = next(rows, None)
     if first_row is None:
         raise TableError(f"{path}: empty file, expected a header row")
+    if isinstance(first_row[1], str):
+        raise TableError(f"{path}, line 1: {first_row[1]}")
     header = [name.strip() for name in first_row[1]]
     if not any(header):
         raise TableError(f"{path}: the first line must be a header row")
@@ -100,29 +104,72 @@ def _delimited(handle: IO[str], delimiter: str, path: Path) -> Table:
     first = {name: index for index, name in reversed(list(enumerate(header))) if name}
 
     def records() -> Iterator[RawRecord]:
-        for start, row in _with_lines(reader, path):
-            if not any(cell.strip() for cell in row):
+        for start, row in rows:
+            if isinstance(row, str):
+                yield RawRecord(start, None, row)
+            elif not any(cell.strip() for cell in row):
                 continue  # blank line: no record
-            if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            elif len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
                 problem = f"{len(row)} fields, the header has {len(header)} (unquoted delimiter?)"
                 yield RawRecord(start, None, problem)
-                continue
-            yield RawRecord(start, {name: row[i] for name, i in first.items() if i < len(row)})
+            else:
+                yield RawRecord(start, {name: row[i] for name, i in first.items() if i < len(row)})
 
     return Table(sorted(first, key=first.__getitem__), records())
 
 
-def _with_lines(reader: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (start line, row); ``reader.line_num`` is the line where a row ends."""
+class _Lines:
+    """Text lines, remembering those read since the last `mark()`."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.rest = lines
+        self.kept: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.rest)
+        self.kept.append(line)
+        return line
+
+    def mark(self) -> None:
+        self.kept = []
+
+
+def _rows(
+    lines: Iterable[str], delimiter: str, path: Path
+) -> Iterator[tuple[int, list[str] | str]]:
+    """Yield (start line, fields) per row, or (start line, problem) for a row over several
+    lines whose quotes do not pair up (a quote left open swallows the rows after it): that
+    row is reported and the lines after its first are read again as rows of their own."""
+    source, first_line = iter(lines), 1
     while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise TableError(f"{path}, line {start}: malformed CSV: {exc}") from exc
-        yield start, row
+        tracked = _Lines(source)
+        reader = csv.reader(tracked, delimiter=delimiter)
+        while True:
+            start = reader.line_num + first_line
+            tracked.mark()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise TableError(f"{path}, line {start}: malformed CSV: {exc}") from exc
+            kept = tracked.kept
+            if len(kept) > 1 and _badly_quoted(kept, delimiter):
+                yield start, _UNBALANCED
+                source, first_line = itertools.chain(kept[1:], tracked.rest), start + 1
+                break
+            yield start, row
+
+
+def _badly_quoted(lines: list[str], delimiter: str) -> bool:
+    try:
+        list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return True
+    return False
 
 
 def _json_lines(handle: IO[str]) -> Iterator[RawRecord]:

@@ -217,3 +217,26 @@ def test_product_round_trips_through_dict() -> None:
     assert Product.from_dict(data) == product
     assert Product.from_dict({"id": "y", "title": "Y", "extra": 1}) == Product(id="y", title="Y")
     assert Product(id="z", title="Z").in_stock  # unknown stock counts as available
+
+
+def test_a_quote_left_open_does_not_swallow_the_rows_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.csv"
+    path.write_text(
+        "id,title,price\n"
+        'q1,"left open,5\n'  # line 2: its quote never closes properly
+        "q2,Fine,6\n"
+        'q3,"Two\nlines",7\n'  # lines 4-5: a real multi-line field
+        'q4,"open again,8\n'  # line 6: pairs with the quote of line 8
+        "q5,Fine too,9\n"
+        'q6,"closed",10\n',
+        encoding="utf-8",
+    )
+    load = load_catalog(path)
+    assert [(p.id, p.title) for p in load.products] == [
+        ("q2", "Fine"),
+        ("q3", "Two\nlines"),
+        ("q5", "Fine too"),
+        ("q6", "closed"),
+    ]
+    assert [e.line for e in load.errors] == [2, 6]
+    assert all("unbalanced quotes" in e.reason for e in load.errors)
