@@ -3,6 +3,7 @@ remember the session."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -17,12 +18,16 @@ from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.llm.local import LocalBackend
 from assistant.shop import Shop, product_summary
 from assistant.tools import Toolbox
-from assistant.understanding import understand
+from assistant.understanding import Understanding, names_products, refers_to_product, understand
 from prompts import render
 
 log = logging.getLogger(__name__)
 
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_REROUTABLE = frozenset({"out_of_scope", "product_question"})
+"""Intents the model gives short product names ("board games", a product's title) that it
+has not seen; such a message is a search when the catalog shows it names products."""
+_PROBE_K = 5
 
 
 @dataclass
@@ -68,8 +73,8 @@ class Assistant:
             understanding = None
             reply = Reply(render("refusal", store_name=self.store_name), "local", "out_of_scope")
         else:
-            understanding = understand(
-                message, self.shop.intents, self.shop.engine.vocabulary, session.state
+            understanding = self._route(
+                understand(message, self.shop.intents, self.shop.engine.vocabulary, session.state)
             )
             turn = Turn(message, understanding, self.shop.db.history(session.id, limit=10))
             reply = self._answer(turn, tools)
@@ -89,6 +94,28 @@ class Assistant:
             ticket_id=tools.handed_off,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    def _route(self, understanding: Understanding) -> Understanding:
+        """Make a product search of a message the intent model calls out of scope, or a
+        product question that points at no product, when it names products the store has:
+        the search finds a good match and every word of the message is in their names
+        (so "what's the weather" stays out of scope wherever "weather" is sold)."""
+        u = understanding
+        if u.intent not in _REROUTABLE or u.follow_up or not u.search_text:
+            return u
+        if u.intent == "product_question" and refers_to_product(u.entities):
+            return u
+        try:
+            # The words alone: a filter no product meets ("under $2") still makes a search.
+            probe = self.shop.search(u.search_text, k=_PROBE_K)
+        except BadRequest:
+            return u
+        if probe.no_good_match or not names_products(
+            u.search_text, [hit.product for hit in probe.hits]
+        ):
+            return u
+        log.debug("%s message %r names products: searching", u.intent, u.search_text)
+        return dataclasses.replace(u, intent="product_search")
 
     def _answer(self, turn: Turn, tools: Toolbox) -> Reply:
         try:

@@ -23,6 +23,7 @@ from assistant.db import Session
 from assistant.errors import AssistantError, BadRequest, NotFound
 from assistant.policies import Passage
 from assistant.shop import Shop, product_summary
+from assistant.understanding import names_products, request_topic
 from retrieval.catalog import Product
 from retrieval.filters import Filters
 
@@ -97,12 +98,17 @@ class Toolbox:
         )
         result = self.shop.search(query, k=max(1, min(k, 10)), filters=filters)
         products = [hit.product for hit in result.hits]
+        if result.no_good_match and not names_products(request_topic(result.text), products):
+            # The nearest products are unrelated ("lego sets" under $9 finds a cupcake toy):
+            # the store has nothing that fits, and the answer says so instead of listing them.
+            products = []
         self._remember(products)
         self._show(products)
         self.session.state.update(query=result.text, filters=result.filters.to_dict())
         return {
             "query": result.text,
             "filters": result.filters.to_dict(),
+            "no_good_match": result.no_good_match,
             "products": [product_summary(p) for p in products],
         }
 

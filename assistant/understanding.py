@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.nlu.entities import Entities, extract_entities
 from assistant.nlu.intents import IntentModel
+from retrieval.catalog import Product
 from retrieval.filters import Filters, Vocabulary, parse_query
 
 # Words that refine the previous search instead of naming a new product.
@@ -33,6 +34,17 @@ _REQUEST_WORDS = _FOLLOW_UP_WORDS | frozenset(
         ]
     ).split()
 )
+# Words that open a request ("show me", "do you have", "i'm looking for") before its topic.
+_REQUEST_OPENERS = _FOLLOW_UP_WORDS | {
+    "looking",
+    "look",
+    "for",
+    "find",
+    "search",
+    "need",
+    "i'm",
+    "im",
+}
 _REFINE_CUES = ("what about", "how about", "only ", "and ", "but ", "in ", "with ", "without ")
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9$]+")
@@ -40,6 +52,16 @@ _YES = re.compile(
     r"^\s*(?:yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|please do|do it|go ahead|correct)\b",
     re.IGNORECASE,
 )
+# Words a product request may carry that no product's name does ("costume size M").
+_NAMING_FILLER = frozenset(
+    " ".join(
+        [
+            "a an the some any of for with and or in on to please",
+            "size sizes color colour colors colours price piece pieces pcs",
+        ]
+    ).split()
+)
+_NAME_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NO = re.compile(
     r"^\s*(?:no|nope|nah|don'?t|do not|never ?mind|stop|keep it|leave it)\b", re.IGNORECASE
 )
@@ -98,6 +120,9 @@ def understand(
         not content or lowered.startswith(_REFINE_CUES) or bool(_CHEAPER.search(message))
     )
     if follow_up:
+        # Refine what was asked for ("lego sets"), not how ("show me ..."), so that a
+        # narrower search still has to match the earlier topic.
+        previous_query = request_topic(previous_query)
         text = previous_query if not content else f"{previous_query} {' '.join(content)}"
         filters = previous_filters.merged(parsed.filters)
         if filters.category is None and state.get("shown_category"):
@@ -118,6 +143,41 @@ def understand(
         follow_up=follow_up,
         confirmation="yes" if _YES.match(message) else "no" if _NO.match(message) else None,
     )
+
+
+def naming_words(text: str) -> set[str]:
+    """The words of `text` that a product's name would have to contain for the text to name
+    it: lower-case, crudely singular, without filler ("the", "size", "please")."""
+    words = (_singular(w) for w in _NAME_WORD.findall(text.lower()) if w not in _NAMING_FILLER)
+    return {w for w in words if len(w) > 1 or w.isdigit()}
+
+
+def names_products(text: str, products: list[Product]) -> bool:
+    """Whether every word of `text` (but filler) is in the names, brands, categories or
+    colours of `products`: "wooden train set" names a store's wooden train sets, while "what's
+    the weather" or "tell me a joke" name nothing even where a product is near in meaning."""
+    wanted = naming_words(text)
+    named: set[str] = set()
+    for product in products:
+        named |= naming_words(f"{product.title} {product.brand} {product.category} {product.color}")
+    return bool(wanted) and wanted <= named
+
+
+def refers_to_product(entities: Entities) -> bool:
+    """Whether the message points at a product: an id, a position or "the red one"."""
+    return bool(entities.product_ids or entities.positions or entities.color_refs)
+
+
+def request_topic(query: str) -> str:
+    """`query` without the words that open a request: "show me lego sets" -> "lego sets"."""
+    words = query.split()
+    start = next((i for i, w in enumerate(words) if w.lower() not in _REQUEST_OPENERS), 0)
+    return " ".join(words[start:])
+
+
+def _singular(word: str) -> str:
+    word = word.removesuffix("'s")
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _filters_from(data: dict[str, Any]) -> Filters:

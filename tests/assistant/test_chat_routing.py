@@ -1,0 +1,101 @@
+"""Local-tier routing of short product requests, off-topic messages and follow-ups that
+nothing in the store fits (demo store, real intent model and indexes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.llm.local import LocalBackend
+from assistant.orchestrator import Assistant
+from assistant.tools import Toolbox
+from assistant.understanding import names_products, request_topic
+from retrieval.catalog import Product
+
+
+@pytest.fixture
+def assistant(shop):
+    return Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
+
+
+@pytest.mark.parametrize("message", ["1000 piece puzzle", "jigsaw puzzles", "strategy board game"])
+def test_short_product_names_search_the_catalog(assistant, message):
+    response = assistant.chat(message)
+    assert response.intent == "product_search"
+    assert response.products
+    assert "Which product do you mean" not in response.reply
+
+
+def test_a_product_title_alone_finds_that_product(assistant, shop):
+    for product in list(shop.engine.products)[:40:8]:
+        response = assistant.chat(product.title)
+        assert response.intent == "product_search", product.title
+        assert product.id in [p["id"] for p in response.products], product.title
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's the weather like in Paris?",
+        "tell me a joke",
+        "who won the football game last night",
+        "write a haiku about autumn leaves",
+        "how do I change a flat tyre on my bike",
+    ],
+)
+def test_off_topic_messages_stay_out_of_scope(assistant, message):
+    response = assistant.chat(message)
+    assert response.intent == "out_of_scope"
+    assert not response.products
+    assert "Sorry, I can only help with shopping" in response.reply
+
+
+def test_customer_service_keeps_its_handling(assistant):
+    assert assistant.chat("where is my order").intent == "track_order"
+    assert assistant.chat("I want to talk to a human").intent == "contact_human_agent"
+
+
+def test_question_about_a_shown_product_is_not_a_new_search(assistant):
+    first = assistant.chat("jigsaw puzzles")
+    second = assistant.chat("how many pieces does the second one have", first.session_id)
+    assert second.intent == "product_question"
+    assert [p["id"] for p in second.products] == [first.products[1]["id"]]
+
+
+def test_search_the_store_has_nothing_for_lists_nothing(shop):
+    session = shop.db.create_session(None)
+    tools = Toolbox(shop, session, None)
+    result = tools.search_products("snowboard bindings", max_price=8.0)
+    assert result["no_good_match"] is True
+    assert result["products"] == []
+
+
+def test_cheaper_follow_up_with_nothing_relevant_says_so(assistant):
+    first = assistant.chat("jigsaw puzzles")
+    assert first.products
+    reply = first
+    for _ in range(6):  # each turn goes below the cheapest shown, until nothing fits
+        reply = assistant.chat("anything cheaper?", first.session_id)
+        assert reply.session_id == first.session_id
+        for product in reply.products:
+            assert "puzzle" in product["title"].lower()
+        if not reply.products:
+            break
+    assert not reply.products
+    assert "couldn't find anything" in reply.reply
+    assert "puzzles" in reply.reply
+
+
+def test_request_topic_and_naming():
+    assert request_topic("show me lego sets") == "lego sets"
+    assert request_topic("do you have a cast iron skillet") == "cast iron skillet"
+    named = [Product(id="p1", title="Acme Wooden Train Set", category="Toys > Trains")]
+    assert names_products("wooden trains", named)
+    assert names_products("train set size M", named)
+    assert not names_products("what's the weather", named)
+    assert not names_products("", named)
+
+
+def test_request_for_something_the_store_lacks_lists_nothing_unrelated(assistant):
+    response = assistant.chat("snowboard bindings under $40")
+    assert not response.products
+    assert "couldn't find anything" in response.reply
