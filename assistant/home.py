@@ -96,6 +96,9 @@ def index_catalog(
         "errors": [
             {"file": e.file, "line": e.line, "reason": e.reason} for e in loaded.errors[:50]
         ],
+        "warnings": [
+            {"file": e.file, "line": e.line, "reason": e.reason} for e in loaded.warnings[:50]
+        ],
         "seconds": round(time.perf_counter() - started, 2),
     }
 

@@ -74,10 +74,12 @@ class RowError:
 
 @dataclass
 class CatalogLoad:
-    """The products read from a catalog file and the rows that were skipped."""
+    """The products read from a catalog file, the rows that were skipped (`errors`) and the
+    unreadable values of optional fields that were left out of kept products (`warnings`)."""
 
     products: list[Product]
     errors: list[RowError]
+    warnings: list[RowError] = field(default_factory=list)
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Product))
@@ -171,14 +173,16 @@ def load_catalog(path: str | Path, mapping: Mapping[str, str] | None = None) -> 
     ``colour``, ...). Columns that map to no field are kept in
     ``Product.attributes``. Blank cells count as absent.
 
-    Bad rows (missing id or title, duplicate id, unreadable price/stock/rating) are
-    reported in ``CatalogLoad.errors`` and skipped. Raises CatalogError when the file
+    Bad rows (missing id or title, duplicate id, unreadable record) are reported in
+    ``CatalogLoad.errors`` and skipped; an unreadable price, stock or rating is left out of
+    its product, which is kept, and reported in ``CatalogLoad.warnings``. Raises CatalogError when the file
     as a whole cannot be used (unreadable, unknown format, id or title column missing,
     ``mapping`` naming an unknown field or column).
     """
     path = Path(path)
     products: list[Product] = []
     errors: list[RowError] = []
+    warnings: list[RowError] = []
     first_line: dict[str, int] = {}
     try:
         with open_table(path) as table:
@@ -192,7 +196,7 @@ def load_catalog(path: str | Path, mapping: Mapping[str, str] | None = None) -> 
                     errors.append(RowError(str(path), record.line, record.problem))
                     continue
                 try:
-                    product = _product(record.values, columns)
+                    product, problems = _product(record.values, columns)
                 except ValueError as exc:
                     errors.append(RowError(str(path), record.line, str(exc)))
                     continue
@@ -202,14 +206,19 @@ def load_catalog(path: str | Path, mapping: Mapping[str, str] | None = None) -> 
                     continue
                 first_line[product.id] = record.line
                 products.append(product)
+                warnings += (RowError(str(path), record.line, p) for p in problems)
     except TableError as exc:
         raise CatalogError(str(exc)) from exc
-    logger.info("loaded %d products from %s, skipped %d bad rows", len(products), path, len(errors))
-    for error in errors[:5]:
-        logger.warning("%s, line %d: %s", error.file, error.line, error.reason)
-    if len(errors) > 5:
-        logger.warning("... and %d more bad rows", len(errors) - 5)
-    return CatalogLoad(products=products, errors=errors)
+    logger.info(
+        "loaded %d products from %s, skipped %d bad rows, left out %d unreadable values",
+        len(products),
+        path,
+        len(errors),
+        len(warnings),
+    )
+    for problem in (errors + warnings)[:5]:
+        logger.warning("%s, line %d: %s", problem.file, problem.line, problem.reason)
+    return CatalogLoad(products=products, errors=errors, warnings=warnings)
 
 
 def _column_key(name: str) -> str:
@@ -251,8 +260,9 @@ def _resolve_columns(present: list[str], mapping: Mapping[str, str], path: Path)
     return columns
 
 
-def _product(values: dict[str, Any], columns: dict[str, str]) -> Product:
-    """Build a product from one record; raises ValueError with the reason it is bad."""
+def _product(values: dict[str, Any], columns: dict[str, str]) -> tuple[Product, list[str]]:
+    """Build a product from one record, and say which optional values could not be read
+    (they are left out); raises ValueError with the reason when the record is bad."""
     fields = {name: values.get(column) for name, column in columns.items()}
     product = Product(id=_text(fields.get("id")), title=_text(fields.get("title")))
     for name in REQUIRED_FIELDS:
@@ -261,26 +271,31 @@ def _product(values: dict[str, Any], columns: dict[str, str]) -> Product:
     for name in ("description", "brand", "color", "size", "image_url", "url"):
         setattr(product, name, _text(fields.get(name)))
     product.category = normalize_category(_text(fields.get("category")))
-    product.price = _parsed("price", parse_price, fields.get("price"))
+    problems: list[str] = []
+    product.price = _parsed("price", parse_price, fields.get("price"), problems)
     product.currency = (
         _text(fields.get("currency")).upper() or _currency_in(fields.get("price")) or "USD"
     )
-    product.stock = _parsed("stock", _parse_stock, fields.get("stock"))
-    product.rating = _parsed("rating", _parse_rating, fields.get("rating"))
+    product.stock = _parsed("stock", _parse_stock, fields.get("stock"), problems)
+    product.rating = _parsed("rating", _parse_rating, fields.get("rating"), problems)
     used = set(columns.values())
     for column, value in values.items():
         text = _text(value)
         if column not in used and text:
             product.attributes[column] = text
-    return product
+    return product, problems
 
 
-def _parsed(name: str, parse: Callable[[object], _T | None], value: object) -> _T | None:
+def _parsed(
+    name: str, parse: Callable[[object], _T | None], value: object, problems: list[str]
+) -> _T | None:
+    """`parse(value)`, or None with the problem added to `problems`."""
     try:
         return parse(value)
     except ValueError:
         shown = value if len(str(value)) <= 60 else f"{str(value)[:57]}..."
-        raise ValueError(f"bad {name} {shown!r}") from None
+        problems.append(f"unreadable {name} {shown!r} left out")
+        return None
 
 
 def _text(value: object) -> str:

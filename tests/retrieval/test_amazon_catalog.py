@@ -32,12 +32,13 @@ def amazon() -> CatalogLoad:
 def test_every_record_is_loaded_or_reported(amazon: CatalogLoad) -> None:
     with DATA.open(newline="", encoding="utf-8") as handle:
         records = sum(1 for _ in csv.DictReader(handle))
-    assert len(amazon.products) + len(amazon.errors) == records == 1000
-    assert len(amazon.products) >= 980
-    # Each reported line is where its record starts: a line beginning with a 32-hex id.
+    assert len(amazon.products) == records == 1000 and amazon.errors == []
+    # A few prices are unreadable ("Total price:"): left out, the products kept and reported
+    # at the line where their record starts (a line beginning with a 32-hex id).
     lines = DATA.read_text(encoding="utf-8").splitlines()
-    assert all(re.match(r"[0-9a-f]{32},", lines[error.line - 1]) for error in amazon.errors)
-    assert {error.reason.split()[1] for error in amazon.errors} == {"price"}
+    assert 0 < len(amazon.warnings) <= 20
+    assert all(re.match(r"[0-9a-f]{32},", lines[w.line - 1]) for w in amazon.warnings)
+    assert {warning.reason.split()[1] for warning in amazon.warnings} == {"price"}
     assert all(" > " in p.category for p in amazon.products if p.category)
 
 

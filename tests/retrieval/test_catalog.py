@@ -66,19 +66,22 @@ def test_load_csv_with_mapping_and_bad_rows(tmp_path: Path) -> None:
 
     load = load_catalog(path, CSV_MAPPING)
 
-    assert [p.id for p in load.products] == ["p1", "p2", "p5"]
+    assert [p.id for p in load.products] == ["p1", "p2", "p4", "p5", "p6"]
     assert [(e.line, e.reason.split(" ")[0]) for e in load.errors] == [
         (5, "missing"),
         (6, "duplicate"),
-        (7, "bad"),
-        (10, "bad"),
     ]
     assert "missing title" in load.errors[0].reason
     assert "first on line 2" in load.errors[1].reason
-    assert "price" in load.errors[2].reason and "stock" in load.errors[3].reason
-    assert all(e.file == str(path) for e in load.errors)
+    # An unreadable optional value is left out; the product stays.
+    assert [(e.line, e.reason) for e in load.warnings] == [
+        (7, "unreadable price 'abc' left out"),
+        (10, "unreadable stock 'lots' left out"),
+    ]
+    assert load.products[2].price is None and load.products[4].stock is None
+    assert all(e.file == str(path) for e in load.errors + load.warnings)
 
-    ball, kite, ranged = load.products
+    ball, kite, _, ranged, _ = load.products
     assert ball == Product(
         id="p1", title="Red Ball", price=1.99, category="Toys > Balls", color="Red", stock=3,
         rating=4.5, attributes={"Material": "rubber"},
