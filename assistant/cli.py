@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +39,45 @@ def _parse_map(pairs: Sequence[str] | None) -> dict[str, str]:
     return mapping
 
 
-def _lines(path: str) -> Iterator[str]:
+# Arguments that name files: any bytes the OS allows. Every other argument is text.
+_PATH_ARGS = frozenset(
+    {"home", "catalog", "interactions", "batch", "examples", "judgments", "data", "conversations"}
+)
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Reject arguments that are not valid UTF-8 (Python keeps such bytes as lone
+    surrogates, which the tokenizer and the database cannot take)."""
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise BadRequest(f"{name}: not valid UTF-8 text") from None
+
+
+def _lines(path: str) -> list[str]:
+    """Every line of a UTF-8 file, blank lines included; the whole file is checked before
+    any of it is used, so a bad byte never leaves half an output behind."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    yield line.rstrip("\n")
+        with open(path, "rb") as handle:
+            raw_lines = handle.readlines()
     except OSError as exc:
         raise BadRequest(f"cannot read {path}: {exc}") from exc
+    lines = []
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadRequest(
+                f"{path}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "re-save the file as UTF-8"
+            ) from exc
+        lines.append(text.rstrip("\r\n"))
+    return lines
 
 
 def _emit(args: argparse.Namespace, payload: Any, text: str) -> None:
@@ -55,7 +86,11 @@ def _emit(args: argparse.Namespace, payload: Any, text: str) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = get_settings()
-    return settings.model_copy(update={"home": Path(args.home)}) if args.home else settings
+    if args.home:
+        settings = settings.model_copy(update={"home": Path(args.home)})
+    if settings.home.exists() and not settings.home.is_dir():
+        raise BadRequest(f"home {str(settings.home)!r} is a file, not a folder")
+    return settings
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -106,9 +141,18 @@ def cmd_search(args: argparse.Namespace) -> None:
 
     shop = Shop.open(_settings(args), progress=True)
     if args.batch:
-        rows = [line.split("\t", 1) for line in _lines(args.batch)]
-        if any(len(row) != 2 for row in rows):
-            raise BadRequest(f"{args.batch}: every line must be query_id<TAB>query")
+        rows, bad = [], 0
+        for number, line in enumerate(_lines(args.batch), start=1):
+            query_id, tab, query = line.partition("\t")
+            if not line.strip():
+                continue
+            if not tab or not query_id.strip():
+                log.warning("%s:%d: skipped, expected query_id<TAB>query", args.batch, number)
+                bad += 1
+                continue
+            rows.append((query_id, query))
+        if bad and not rows:
+            raise BadRequest(f"{args.batch}: no line is query_id<TAB>query")
         results = shop.engine.search_batch([query for _, query in rows], k=args.k)
         for (query_id, _), result in zip(rows, results, strict=True):
             hits = [{"id": h.product.id, "score": round(h.score, 4)} for h in result.hits]
@@ -131,10 +175,12 @@ def cmd_recommend(args: argparse.Namespace) -> None:
 
     shop = Shop.open(_settings(args), progress=True)
     if args.batch:
-        for user_id in _lines(args.batch):
-            suggestions, _ = shop.recommend(user_id.strip(), args.k)
+        for line in _lines(args.batch):
+            user_id = line.strip()
+            # A blank line still gets its (empty) line, so output lines match input lines.
+            suggestions = shop.recommend(user_id, args.k)[0] if user_id else []
             items = [{"id": s.product.id, "score": round(s.score, 4)} for s in suggestions]
-            print(json.dumps({"user_id": user_id.strip(), "items": items}))
+            print(json.dumps({"user_id": user_id, "items": items}))
         return
     if args.user_id is None:
         raise BadRequest("give a USER_ID or --batch FILE")
@@ -180,20 +226,21 @@ def cmd_ask(args: argparse.Namespace) -> None:
 def cmd_nlu(args: argparse.Namespace) -> None:
     from assistant.home import Home, train_intents
     from assistant.nlu import IntentModel, extract_entities
-    from assistant.nlu.intents import read_examples
+    from assistant.nlu.intents import OUT_OF_SCOPE, Prediction, read_examples
     from retrieval.embedder import get_embedder
 
     settings = _settings(args)
     home = Home(settings.home)
     embedder = get_embedder("minilm", threads=settings.threads)
     if args.nlu_command == "train":
-        summary = train_intents(
-            home,
-            embedder,
-            read_examples(Path(args.examples)),
-            replace=args.replace,
-            method=args.method,
-        )
+        try:
+            examples = read_examples(Path(args.examples))
+        except UnicodeDecodeError as exc:
+            raise BadRequest(
+                f"{args.examples}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "re-save the file as UTF-8"
+            ) from exc
+        summary = train_intents(home, embedder, examples, replace=args.replace, method=args.method)
         _emit(args, summary, json.dumps(summary, indent=2))
         return
     try:
@@ -201,8 +248,13 @@ def cmd_nlu(args: argparse.Namespace) -> None:
     except IndexNotBuilt:
         train_intents(home, embedder)
         model = IntentModel.load(home.nlu, embedder)
-    texts = list(_lines(args.batch))
-    for text, prediction in zip(texts, model.predict(texts), strict=True):
+    texts = _lines(args.batch)
+    # A blank line is out_of_scope with confidence 0 (not sent to the model), so output
+    # lines match input lines.
+    spoken = [text for text in texts if text.strip()]
+    predictions = iter(model.predict(spoken))
+    for text in texts:
+        prediction = next(predictions) if text.strip() else Prediction(OUT_OF_SCOPE, 0.0)
         print(
             json.dumps(
                 {
@@ -312,6 +364,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 # -- parser -------------------------------------------------------------------------------
+class _Algorithms:
+    """Formats as the registry's algorithm names, importing it only when help is shown."""
+
+    def __str__(self) -> str:
+        from recommenders.registry import algorithms
+
+        return ", ".join(algorithms())
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", help="data folder (default: $SHOPASSIST_HOME or ~/.shopassist)")
@@ -329,12 +390,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("search", parents=[common], help="hybrid product search")
     p.add_argument("query", nargs="?")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--batch", help="file of query_id<TAB>query lines")
+    p.add_argument(
+        "--batch",
+        help="file of query_id<TAB>query lines; blank lines are skipped, a line without a TAB "
+        "is reported on stderr and skipped (exit 2 only when no line is usable)",
+    )
     p.set_defaults(run=cmd_search)
 
     p = commands.add_parser("train", parents=[common], help="train a recommender")
     p.add_argument("--interactions", required=True)
-    p.add_argument("--algorithm", help="als (default), itemknn or popularity")
+    action = p.add_argument(
+        "--algorithm",
+        help="one of %(algorithms)s (default: $SHOPASSIST_RECOMMENDER, "
+        f"else {Settings.model_fields['recommender'].default})",
+    )
+    action.algorithms = _Algorithms()  # type: ignore[attr-defined]
     p.add_argument("--map", nargs="*", metavar="FIELD=COLUMN")
     p.set_defaults(run=cmd_train)
 
@@ -343,7 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--query", help="constrain to a shopping intent, e.g. 'puzzles under 20'")
     p.add_argument("--item", help="the product the shopper is looking at (cold start)")
-    p.add_argument("--batch", help="file with one user id per line")
+    p.add_argument(
+        "--batch",
+        help="file with one user id per line; one output line per input line "
+        '(a blank line gives {"user_id": "", "items": []})',
+    )
     p.set_defaults(run=cmd_recommend)
 
     p = commands.add_parser("nlu", help="the local intent model")
@@ -359,7 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.set_defaults(run=cmd_nlu)
     t = nlu.add_parser("predict", parents=[common], help="classify one utterance per line")
-    t.add_argument("--batch", required=True)
+    t.add_argument(
+        "--batch",
+        required=True,
+        help="file with one utterance per line; one output line per input line (a blank "
+        'line gives {"text": "", "intent": "out_of_scope", "confidence": 0.0, ...})',
+    )
     t.set_defaults(run=cmd_nlu)
 
     p = commands.add_parser("ask", parents=[common], help="one chat turn")
@@ -427,6 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=level, handlers=[handler], format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        _check_text_args(args)
         args.run(args)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

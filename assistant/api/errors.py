@@ -32,7 +32,9 @@ _STATUS: dict[type[AssistantError], int] = {
 
 
 def error_body(kind: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"type": kind, "message": message}}
+    # A message may quote the caller's input; lone surrogates in it could not be encoded.
+    text = message.encode("utf-8", "replace").decode("utf-8")
+    return {"error": {"type": kind, "message": text}}
 
 
 def install(app: FastAPI) -> None:

@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
-class ChatRequest(BaseModel):
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when a string anywhere in `value` (keys included) holds a lone UTF-16 surrogate:
+    valid JSON (`"\\ud800"`), but not text that can be encoded, stored or tokenized."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+class RequestBody(BaseModel):
+    """Base of every JSON request body: text must be valid Unicode, so a lone surrogate is a
+    422 here rather than a failure deep inside the tokenizer or the database."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        if _has_lone_surrogate(data):
+            raise ValueError("text must be valid Unicode (found a lone UTF-16 surrogate)")
+        return data
+
+
+class ChatRequest(RequestBody):
     message: str = Field(description="The shopper's message.")
     session_id: str | None = Field(default=None, description="Continue this conversation.")
     user_id: str | None = Field(
@@ -30,13 +58,13 @@ class ChatResponseBody(BaseModel):
     latency_ms: float
 
 
-class EventRequest(BaseModel):
+class EventRequest(RequestBody):
     user_id: str = Field(description="The shopper.")
     item_id: str = Field(description="The product's id.")
     event: str = Field(description="view, cart or purchase.")
 
 
-class ProductIn(BaseModel):
+class ProductIn(RequestBody):
     """A catalog product, with the catalog's canonical fields."""
 
     id: str = Field(min_length=1, max_length=200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -11,7 +12,8 @@ from fastapi.responses import JSONResponse
 
 from assistant.api.errors import error_body
 
-_OPEN_PATHS = frozenset({"/healthz", "/docs", "/openapi.json", "/docs/oauth2-redirect"})
+# Only liveness is open: the API description (/openapi.json, /docs) needs a key like the rest.
+_OPEN_PATHS = frozenset({"/healthz"})
 
 
 class RateLimiter:
@@ -24,14 +26,19 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, client: str) -> bool:
+    def acquire(self, client: str) -> float:
+        """Take a token for `client`: 0.0 when the request may go ahead, else the seconds until
+        its next request would be allowed."""
         now = self._clock()
         with self._lock:
             tokens, last = self._buckets.get(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             allowed = tokens >= 1.0
             self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-        return allowed
+        return 0.0 if allowed else (1.0 - tokens) / self.rate
+
+    def allow(self, client: str) -> bool:
+        return self.acquire(client) == 0.0
 
 
 def _presented_key(request: Request) -> str | None:
@@ -58,10 +65,11 @@ def install(app: FastAPI, *, api_keys: frozenset[str], per_minute: int) -> None:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         client = key or (request.client.host if request.client else "unknown")
-        if limiter is not None and not limiter.allow(client):
+        wait = limiter.acquire(client) if limiter is not None else 0.0
+        if wait > 0:
             return JSONResponse(
                 error_body("RateLimited", f"more than {per_minute} requests a minute"),
                 status_code=429,
-                headers={"Retry-After": "1"},
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
         return await call_next(request)

@@ -46,7 +46,13 @@ def get_llm(spec: str, settings: Settings, *, client: openai.OpenAI | None = Non
     from assistant.llm.breaker import CircuitBreaker
 
     primary = CircuitBreaker(
-        OpenAIBackend(client, model, settings.store_name),
+        OpenAIBackend(
+            client,
+            model,
+            settings.store_name,
+            timeout=settings.openai_timeout,
+            max_retries=settings.openai_max_retries,
+        ),
         threshold=settings.breaker_threshold,
         cooldown=settings.breaker_cooldown,
     )

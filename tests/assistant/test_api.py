@@ -155,3 +155,24 @@ def test_cold_start_chain(client, shop):
         "/v1/users/brand-new-shopper/recommendations", params={"k": 5, "q": "puzzles under 15"}
     ).json()["items"]
     assert len(scoped) == 5 and all(i["price"] < 15 for i in scoped)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/chat", '{"message": "lego \\ud800"}'),
+        ("/v1/chat", '{"message": "lego \\ud800", "stream": true}'),
+        ("/v1/chat", '{"message": "lego", "user_id": "\\udfff"}'),
+        ("/v1/chat/completions", '{"messages": [{"role": "user", "content": "lego \\ud800"}]}'),
+        (
+            "/v1/chat/completions",
+            '{"messages": [{"role": "user", "content": [{"type": "text", "text": "\\ud800"}]}]}',
+        ),
+        ("/v1/events", '{"user_id": "\\ud800", "item_id": "P0001", "event": "view"}'),
+        ("/v1/products", '{"id": "S1", "title": "x", "attributes": {"\\ud800": "y"}}'),
+    ],
+)
+def test_lone_surrogates_are_a_422_not_a_500(client, path, body):
+    """Valid JSON, but not text that can be tokenized or stored."""
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert "Unicode" in _error(response, 422)["message"]

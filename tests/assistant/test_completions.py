@@ -71,3 +71,27 @@ def test_bad_requests(sdk):
         )
     with pytest.raises(openai.UnprocessableEntityError):
         sdk.chat.completions.create(model="shopassist", messages=[])
+
+
+def test_models_list_and_retrieve(sdk):
+    assert [m.id for m in sdk.models.list()] == ["shopassist"]
+    assert sdk.models.retrieve("shopassist").id == "shopassist"
+    with pytest.raises(openai.NotFoundError):
+        sdk.models.retrieve("gpt-4o")
+
+
+def test_follow_up_survives_a_client_that_rewraps_the_reply(sdk):
+    """Chat UIs resend the history, but not always byte for byte."""
+    messages = [{"role": "user", "content": "show me headphones under $100"}]
+    first = sdk.chat.completions.create(model="shopassist", messages=messages)
+    reply = first.choices[0].message.content
+    messages += [
+        {"role": "assistant", "content": "  " + reply.replace("\n", "\n\n") + "\n"},
+        {"role": "user", "content": "anything cheaper?"},
+    ]
+    second = sdk.chat.completions.create(model="shopassist", messages=messages)
+    extras = first.model_extra["shopassist"]
+    follow = second.model_extra["shopassist"]
+    assert follow["session_id"] == extras["session_id"]
+    cheapest = min(p["price"] for p in extras["products"])
+    assert follow["products"] and all(p["price"] < cheapest for p in follow["products"])

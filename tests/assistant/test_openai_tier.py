@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import socket
+import time
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from assistant.errors import ConfigurationError, LLMUnavailable
 from assistant.llm import ChatBackend, get_llm
+from assistant.llm.base import Turn
 from assistant.llm.breaker import CircuitBreaker
+from assistant.llm.fallback import FallbackBackend
+from assistant.llm.openai import OpenAIBackend
 from assistant.orchestrator import Assistant
+from assistant.tools import Toolbox
+from assistant.understanding import understand
 from tests.conftest import make_settings
 from tests.fakes import ScriptedServer, completion
 
@@ -107,7 +116,7 @@ def test_circuit_opens_after_repeated_failures(shop):
     server = ScriptedServer(500, 500, 500, 500)
     backend = get_llm(
         "openai:fake-model",
-        make_settings(shop.home.root, breaker_threshold=2),
+        make_settings(shop.home.root, breaker_threshold=2, openai_max_retries=0),
         client=server.client(),
     )
     assistant = Assistant(shop, backend, store_name="Demo", max_chars=4000)
@@ -193,3 +202,83 @@ def test_title_index_finds_quoted_titles(shop):
     found = shop.titles.find(f"Have a look at the {product.title}, it's great")
     assert product.id in {p.id for p in found}
     assert shop.titles.find("nothing from the catalog here") == []
+
+
+def test_a_failed_call_is_retried_by_the_backend(shop):
+    server = ScriptedServer(503, completion("Happy to help you find a puzzle."))
+    backend = get_llm("openai:fake-model", make_settings(shop.home.root), client=server.client())
+    response = Assistant(shop, backend, store_name="Demo", max_chars=4000).chat("hello")
+    assert response.backend == "openai" and len(server.requests) == 2
+
+
+def _turn(shop, message: str) -> tuple[Turn, Toolbox]:
+    session = shop.db.create_session(None)
+    understanding = understand(message, shop.intents, shop.engine.vocabulary, session.state)
+    return Turn(message, understanding), Toolbox(shop, session, None)
+
+
+def test_retries_stop_at_the_turns_deadline(shop):
+    now = [0.0]
+    server = ScriptedServer(500, 500, 500, 500, 500)
+    backend = OpenAIBackend(
+        server.client(),
+        "fake-model",
+        "Demo",
+        timeout=1.0,
+        max_retries=4,
+        clock=lambda: now[0],
+        sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
+    )
+    with pytest.raises(LLMUnavailable):
+        backend.respond(*_turn(shop, "hello"))
+    # Tries at 0, 0.25 and 0.75 s; the next pause (1 s) would end past the 1 s budget.
+    assert len(server.requests) == 3 and now[0] == 0.75
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port where connections are refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("server", ["silent_server", "closed_port"])
+def test_the_openai_tier_gives_up_within_its_budget(shop, request, server):
+    """The SDK's own retries are off and the backend's stop at one deadline per turn, so the
+    local tier answers after about `openai_timeout`, not a multiple of it."""
+    port = request.getfixturevalue(server)
+    settings = make_settings(
+        shop.home.root,
+        openai_api_key="test-key",
+        openai_base_url=f"http://127.0.0.1:{port}/v1",
+        openai_timeout=1.0,
+        openai_max_retries=2,
+    )
+    backend = get_llm("openai:fake-model", settings)
+    assert isinstance(backend, FallbackBackend)
+    openai_tier = backend.backends[0]
+    message = "show me puzzles under $20"
+    turn, tools = _turn(shop, message)
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable):
+        openai_tier.respond(turn, tools)
+    elapsed = time.monotonic() - started
+    # Three full timeouts (what SDK retries gave) would be 3 s; allow scheduling slack only.
+    assert elapsed < settings.openai_timeout * 1.5
+    response = Assistant(shop, backend, store_name="Demo", max_chars=4000).chat(message)
+    assert response.backend == "local" and response.products
+
+
+def test_the_backend_turns_sdk_retries_off():
+    client = ScriptedServer().client().with_options(max_retries=5)
+    assert OpenAIBackend(client, "m", "Demo").client.max_retries == 0

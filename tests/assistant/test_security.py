@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
@@ -39,7 +40,7 @@ def test_clients_over_their_rate_get_429(shop):
         assert codes[:3] == [404, 404, 404] and codes[3:] == [429, 429]
         limited = client.get("/v1/products/nope")
         assert limited.json()["error"]["type"] == "RateLimited"
-        assert limited.headers["Retry-After"] == "1"
+        assert int(limited.headers["Retry-After"]) >= 1
 
 
 def test_rate_limiter_refills_over_time():
@@ -49,3 +50,31 @@ def test_rate_limiter_refills_over_time():
     assert not limiter.allow("a") and limiter.allow("b")
     now[0] = 1.0
     assert limiter.allow("a") and not limiter.allow("a")
+
+
+def test_the_api_description_needs_a_key_too(shop):
+    with _client(shop, api_keys="k1") as client:
+        for path in ("/openapi.json", "/docs"):
+            assert client.get(path).status_code == 401, path
+            assert client.get(path, headers={"X-API-Key": "k1"}).status_code == 200, path
+        assert client.get("/healthz").status_code == 200
+
+
+def test_retry_after_is_the_wait_until_the_next_allowed_request(shop):
+    # 6 a minute: one token every 10 s, so an exhausted client waits about 10 s, not 1.
+    with _client(shop, rate_limit_per_minute=6) as client:
+        codes = [client.get("/v1/products/nope").status_code for _ in range(7)]
+        assert codes[-1] == 429
+        wait = int(client.get("/v1/products/nope").headers["Retry-After"])
+        assert 9 <= wait <= 10
+
+
+def test_rate_limiter_says_how_long_to_wait():
+    now = [0.0]
+    limiter = RateLimiter(6, clock=lambda: now[0])
+    assert all(limiter.acquire("a") == 0.0 for _ in range(6))
+    assert limiter.acquire("a") == pytest.approx(10.0)
+    now[0] = 4.0
+    assert limiter.acquire("a") == pytest.approx(6.0)
+    now[0] = 10.0
+    assert limiter.acquire("a") == 0.0 and limiter.acquire("a") == pytest.approx(10.0)

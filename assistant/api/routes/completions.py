@@ -18,11 +18,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from assistant.api.deps import get_assistant, get_metrics
 from assistant.api.metrics import Metrics
-from assistant.errors import BadRequest
+from assistant.api.schemas import RequestBody
+from assistant.errors import BadRequest, NotFound
 from assistant.orchestrator import Assistant, ChatResponse
 
 router = APIRouter(tags=["chat"])
@@ -30,16 +31,33 @@ router = APIRouter(tags=["chat"])
 MODEL_NAME = "shopassist"
 
 
-class ChatMessage(BaseModel):
+class ChatMessage(RequestBody):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
 
 
-class CompletionRequest(BaseModel):
+class CompletionRequest(RequestBody):
     model: str = MODEL_NAME
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     user: str | None = None
+
+
+def _model_card() -> dict[str, Any]:
+    return {"id": MODEL_NAME, "object": "model", "created": 0, "owned_by": "shopassist"}
+
+
+@router.get("/v1/models")
+def models() -> dict[str, Any]:
+    """The models this server answers as (OpenAI `client.models.list()`; chat UIs' pickers)."""
+    return {"object": "list", "data": [_model_card()]}
+
+
+@router.get("/v1/models/{model_id}")
+def model(model_id: str) -> dict[str, Any]:
+    if model_id != MODEL_NAME:
+        raise NotFound(f"no model {model_id!r}; this server answers as {MODEL_NAME!r}")
+    return _model_card()
 
 
 def _text(message: ChatMessage) -> str:
@@ -49,7 +67,9 @@ def _text(message: ChatMessage) -> str:
 
 
 def _fingerprint(user: str | None, messages: Sequence[tuple[str, str]]) -> str:
-    payload = json.dumps([user, messages], ensure_ascii=False)
+    # Whitespace is normalised: chat UIs often trim or re-wrap the replies they resend.
+    turns = [(role, " ".join(text.split())) for role, text in messages]
+    payload = json.dumps([user, turns], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
