@@ -178,13 +178,15 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         for line in _lines(args.batch):
             user_id = line.strip()
             # A blank line still gets its (empty) line, so output lines match input lines.
-            suggestions = shop.recommend(user_id, args.k)[0] if user_id else []
+            suggestions = shop.recommend(user_id, args.k, unlisted=True)[0] if user_id else []
             items = [{"id": s.product.id, "score": round(s.score, 4)} for s in suggestions]
             print(json.dumps({"user_id": user_id, "items": items}))
         return
     if args.user_id is None:
         raise BadRequest("give a USER_ID or --batch FILE")
-    suggestions, filters = shop.recommend(args.user_id, args.k, query=args.query, viewing=args.item)
+    suggestions, filters = shop.recommend(
+        args.user_id, args.k, query=args.query, viewing=args.item, unlisted=True
+    )
     payload = {
         "user_id": args.user_id,
         "query": args.query,

@@ -238,7 +238,10 @@ class Shop:
             except EmptyQueryError as exc:
                 raise BadRequest("the query is empty") from exc
             filters = result.filters
-            matches = [hit.product for hit in result.hits]
+            # The query's good matches ("lego": the LEGO sets, not the nearest of the rest);
+            # a query naming nothing ("gift ideas") keeps to its filters' nearest products.
+            good = [hit for hit in result.hits if hit.matched]
+            matches = [hit.product for hit in good or result.hits]
             allowed = {p.id for p in matches}
         picks: dict[str, Suggestion] = {}
         personal = self._personal(user_id)

@@ -175,9 +175,9 @@ def load_catalog(path: str | Path, mapping: Mapping[str, str] | None = None) -> 
 
     Bad rows (missing id or title, duplicate id, unreadable record) are reported in
     ``CatalogLoad.errors`` and skipped; an unreadable price, stock or rating is left out of
-    its product, which is kept, and reported in ``CatalogLoad.warnings``. Raises CatalogError when the file
-    as a whole cannot be used (unreadable, unknown format, id or title column missing,
-    ``mapping`` naming an unknown field or column).
+    its product, which is kept, and reported in ``CatalogLoad.warnings``. Raises
+    CatalogError when the file as a whole cannot be used (unreadable, unknown format, id
+    or title column missing, ``mapping`` naming an unknown field or column).
     """
     path = Path(path)
     products: list[Product] = []

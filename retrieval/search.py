@@ -73,6 +73,9 @@ class Hit:
     product: Product
     score: float
     """Higher is better; comparable only within one result list."""
+    matched: bool = True
+    """A good match for the query's text: close in meaning (see `min_similarity`) or holding
+    every query word. Hits of a query without text (filters alone) all match."""
 
 
 @dataclass
@@ -159,9 +162,10 @@ class SearchEngine:
         exactly; looser ones over-fetch from the graph. (50k cost ~30 ms per query at
         100k products: the scan copies the subset's vectors; see docs/benchmarks.md.)"""
         self.min_similarity = min_similarity
-        """A text query gets ``no_good_match`` when its best hit's cosine similarity is
-        below this and that hit does not contain every query word (calibrated on the
-        judged set's not-carried queries; see docs/benchmarks.md)."""
+        """A hit is a good match (`Hit.matched`) unless its cosine similarity is below this
+        and it does not contain every query word; a text query whose best hit is not gets
+        ``no_good_match`` (calibrated on the judged set's not-carried queries; see
+        docs/benchmarks.md)."""
         self._vectors = vectors
         self._lexical = lexical
         self._lock = threading.Lock()
@@ -468,10 +472,12 @@ class SearchEngine:
             return result
         best, columns = top_k(scores[None], k)
         positions = candidates[columns[0]]
+        matched = self._matched(parsed.text, vector, positions)
         result.hits = [
-            Hit(self._rows[p], float(s)) for s, p in zip(best[0], positions, strict=True)
+            Hit(self._rows[p], float(s), bool(m))
+            for s, p, m in zip(best[0], positions, matched, strict=True)
         ]
-        result.no_good_match = self._poor_match(parsed.text, vector, positions[:1])
+        result.no_good_match = not matched[0]
         return result
 
     def _resolve_cheap(self, parsed: ParsedQuery) -> Filters:
@@ -500,11 +506,12 @@ class SearchEngine:
         ]
         return unmet or stated
 
-    def _poor_match(self, text: str, vector: np.ndarray, best: np.ndarray) -> bool:
-        similarity = float(self._vectors.scores(vector[None], best)[0, 0])
-        if similarity >= self.min_similarity:
-            return False
-        return bool(self._lexical.coverage(text, best)[0] < 1.0)
+    def _matched(self, text: str, vector: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Per position: close in meaning to the query, or holding every one of its words."""
+        matched = self._vectors.scores(vector[None], positions)[0] >= self.min_similarity
+        if not matched.all():
+            matched |= self._lexical.coverage(text, positions) >= 1.0
+        return matched
 
     def _rank(
         self,

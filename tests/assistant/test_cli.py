@@ -262,3 +262,22 @@ def test_a_home_indexed_by_an_older_version_is_upgraded_on_first_use(capsys, dem
 
     assert code == 0 and json.loads(out)["results"]
     assert '"format": 3' in meta.read_text()
+
+
+def test_a_model_trained_before_any_catalog_recommends_its_own_items(capsys, tmp_path):
+    interactions = tmp_path / "ratings.csv"
+    pairs = ["a,m1", "a,m2", "b,m1", "b,m2", "b,m3", "c,m4", "c,m5", "d,m4", "d,m6", "e,m3"]
+    interactions.write_text("user_id,item_id\n" + "\n".join(pairs) + "\n")
+    home = str(tmp_path / "home")
+    code, _, _ = _run(capsys, "train", "--interactions", str(interactions), "--home", home)
+    assert code == 0
+    # The first recommend builds the demo catalog; the model stays the one trained here.
+    code, out, _ = _run(capsys, "recommend", "a", "--k", "3", "--json", "--home", home)
+    items = json.loads(out)["items"]
+    assert code == 0 and items[0]["id"] == "m3"
+    assert {item["id"] for item in items} <= {f"m{n}" for n in range(1, 7)}
+
+
+def test_k_may_exceed_a_page(capsys, demo_home):
+    code, out, _ = _run(capsys, "search", "gift", "--k", "300", "--json", "--home", str(demo_home))
+    assert code == 0 and len(json.loads(out)["results"]) == 300

@@ -83,3 +83,10 @@ def test_a_known_shoppers_look_alikes_leave_room_for_personal_picks(shop: Shop) 
     assert [s.reason.endswith("which you added to your cart") for s in after] == [True] * 3 + [
         False
     ] * 3
+
+
+def test_a_query_keeps_recommendations_to_its_good_matches(shop: Shop) -> None:
+    picks, _ = shop.recommend("u0150", 5, query="tent")
+    matched = {hit.product.id for hit in shop.search("tent", k=200).hits if hit.matched}
+    assert len(picks) == 5 and {s.product.id for s in picks} <= matched
+    assert len(matched) < 200  # the nearest products that are not tents do not count

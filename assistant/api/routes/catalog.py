@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from assistant.api.deps import get_shop
 from assistant.api.schemas import ProductIn
 from assistant.errors import BadRequest
-from assistant.shop import Shop, search_payload
+from assistant.shop import MAX_K, Shop, search_payload
 from retrieval.catalog import Product
 from retrieval.filters import Filters
 from retrieval.text import normalize_category
@@ -23,7 +23,7 @@ def search(
     q: Annotated[
         str, Query(description="What the shopper typed; filters in it are understood.")
     ] = "",
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     price_min: Annotated[float | None, Query(ge=0)] = None,
     price_max: Annotated[float | None, Query(ge=0)] = None,
     category: str | None = None,
@@ -61,7 +61,7 @@ def product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> dict[s
 def similar(
     product_id: str,
     shop: Annotated[Shop, Depends(get_shop)],
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
 ) -> dict[str, Any]:
     return {"id": product_id, "items": [s.to_dict() for s in shop.similar(product_id, k)]}
 

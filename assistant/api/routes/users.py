@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from assistant.api.deps import get_shop
 from assistant.api.schemas import EventRequest
-from assistant.shop import Shop
+from assistant.shop import MAX_K, Shop
 
 router = APIRouter(tags=["recommendations"])
 
@@ -17,13 +17,13 @@ router = APIRouter(tags=["recommendations"])
 def recommendations(
     user_id: str,
     shop: Annotated[Shop, Depends(get_shop)],
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     q: Annotated[str | None, Query(description="A need that constrains the picks.")] = None,
     item: Annotated[
         str | None, Query(description="The product the shopper is looking at (cold start).")
     ] = None,
 ) -> dict[str, Any]:
-    suggestions, filters = shop.recommend(user_id, k, query=q, viewing=item)
+    suggestions, filters = shop.recommend(user_id, k, query=q, viewing=item, unlisted=True)
     return {
         "user_id": user_id,
         "query": q,
