@@ -74,6 +74,11 @@ class Toolbox:
         brand: str | None = None,
         color: str | None = None,
         in_stock_only: bool = False,
+        size: str | None = None,
+        min_age: float | None = None,
+        max_age: float | None = None,
+        min_pieces: int | None = None,
+        max_pieces: int | None = None,
         k: int = 5,
     ) -> dict[str, Any]:
         """Search the catalog. Constraints are hard filters.
@@ -86,6 +91,11 @@ class Toolbox:
             brand: a brand name
             color: a colour
             in_stock_only: only products that are in stock
+            size: a size such as "M" or "10"
+            min_age: youngest age in years the product must suit
+            max_age: oldest age in years the product must suit
+            min_pieces: fewest pieces (puzzles, building sets)
+            max_pieces: most pieces
             k: how many products to return (1-10)
         """
         filters = Filters(
@@ -95,6 +105,11 @@ class Toolbox:
             brand=brand,
             color=color,
             in_stock=True if in_stock_only else None,
+            age_min=min_age,
+            age_max=max_age,
+            pieces_min=min_pieces,
+            pieces_max=max_pieces,
+            size=size,
         )
         result = self.shop.search(query, k=max(1, min(k, 10)), filters=filters)
         products = [hit.product for hit in result.hits]

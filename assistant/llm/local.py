@@ -111,6 +111,11 @@ class LocalBackend(ChatBackend):
                 "brand": f.brand,
                 "color": f.color,
                 "in_stock_only": bool(f.in_stock),
+                "size": f.size,
+                "min_age": f.age_min,
+                "max_age": f.age_max,
+                "min_pieces": f.pieces_min,
+                "max_pieces": f.pieces_max,
                 "k": 5,
             },
         )

@@ -153,3 +153,9 @@ def test_sessions_belong_to_their_user(assistant, demo_orders):
     session = assistant.chat("hello", user_id=owner).session_id
     with pytest.raises(NotFound):
         assistant.chat("where is my order", session_id=session, user_id="someone-else")
+
+
+def test_piece_count_filters_reach_the_local_search(assistant):
+    response = assistant.chat("1000 piece puzzle")
+    assert response.intent == "product_search" and response.products
+    assert all("1000-Piece" in product["title"] for product in response.products)
