@@ -33,10 +33,13 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field(default="gpt-4o-mini", description="Model used with 'auto'.")
     openai_timeout: float = Field(
-        default=20.0, description="Seconds before an LLM call is abandoned."
+        default=20.0,
+        description="Seconds the OpenAI tier may spend on one turn (tool rounds and retries "
+        "included) before the local tier answers.",
     )
     openai_max_retries: int = Field(
-        default=1, description="Retries for 429/5xx before falling back."
+        default=1,
+        description="Retries for connection errors, timeouts, 429 and 5xx, within that budget.",
     )
     breaker_threshold: int = Field(
         default=3, description="Failures in a row that open the circuit."
