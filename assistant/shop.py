@@ -106,6 +106,8 @@ class Shop:
         self.recs = recs
         self.db = db
         self.titles = TitleIndex(engine)
+        if recs is not None:
+            recs.title_of = self._title_of
 
     @classmethod
     def open(
@@ -270,6 +272,10 @@ class Shop:
                 break
             picks.setdefault(product.id, Suggestion(product, 0.0, f'matches "{query}"'))
         return list(picks.values())[:k], filters
+
+    def _title_of(self, product_id: str) -> str | None:
+        product = self.engine.get(product_id)
+        return None if product is None else product.title
 
     def _personal(self, user_id: str) -> bool:
         """Whether the recommender has a history for the shopper to personalise from."""

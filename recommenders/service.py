@@ -110,6 +110,9 @@ class RecommendationService:
         self._interacted = np.diff(interactions.user_items.tocsc().indptr) > 0
         titles, categories = item_titles or {}, item_categories or {}
         self._titles = {item: titles[item] for item in self._item_ids if item in titles}
+        self.title_of: Callable[[str], str | None] = self._titles.get
+        """How reasons name an item (by default the titles given at training); the shop
+        points it at its live catalog, so renamed or later-indexed products read right."""
         self._categories = {
             item: categories[item] for item in self._item_ids if categories.get(item)
         }
@@ -362,7 +365,7 @@ class RecommendationService:
 
     def _title(self, item: int) -> str:
         item_id = self._item_ids[item]
-        return self._titles.get(item_id) or item_id
+        return self.title_of(item_id) or self._titles.get(item_id) or item_id
 
     def _mask(self, allowed: Collection[str] | None) -> np.ndarray | None:
         if allowed is None:

@@ -90,3 +90,21 @@ def test_a_query_keeps_recommendations_to_its_good_matches(shop: Shop) -> None:
     matched = {hit.product.id for hit in shop.search("tent", k=200).hits if hit.matched}
     assert len(picks) == 5 and {s.product.id for s in picks} <= matched
     assert len(matched) < 200  # the nearest products that are not tents do not count
+
+
+def test_reasons_name_items_by_the_live_catalog(tmp_path: Path, embedder) -> None:
+    # Trained before any catalog, so training knew no titles; the catalog is indexed after.
+    home = Home(tmp_path / "home")
+    shop = Shop.open(make_settings(home.root), embedder=embedder)  # the demo store
+    try:
+        ids = [hit.product.id for hit in shop.search("camping tent", k=3).hits]
+    finally:
+        shop.close()
+    rows = [("a", ids[0]), ("b", ids[0]), ("b", ids[1]), ("c", ids[1]), ("c", ids[2])]
+    train_recommender(home, _write_interactions(tmp_path / "i.csv", rows), [], algorithm="ease")
+    shop = Shop.open(make_settings(home.root), embedder=embedder)
+    try:
+        picks, _ = shop.recommend("a", 1)
+        assert picks[0].reason == f"because of your interest in {shop.product(ids[0]).title}"
+    finally:
+        shop.close()
