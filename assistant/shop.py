@@ -317,7 +317,10 @@ class Shop:
             pool = sorted(
                 (p for p in among if p.in_stock), key=lambda p: p.rating or 0.0, reverse=True
             )
-        return [Suggestion(p, p.rating or 0.0, "top rated in the store") for p in pool[:k]]
+        return [
+            Suggestion(p, p.rating or 0.0, "top rated in the store" if p.rating else "in stock")
+            for p in pool[:k]
+        ]
 
 
 def _check_k(k: int) -> None:
