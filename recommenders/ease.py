@@ -21,15 +21,17 @@ from recommenders.errors import RecommenderError
 
 logger = logging.getLogger(__name__)
 
-LARGE_CATALOGUE = 20_000
-"""Above this many items B (items² float32) and the float64 inversion get large: warn."""
+_FIT_BYTES_PER_CELL = 28
+"""Peak memory of a fit per items² cell: the float64 Gram matrix, its inverse and the
+weights, then B in float32."""
 
 
 class EASERecommender(Recommender):
     """Embarrassingly shallow autoencoder: dense item-item weights B from one matrix inverse.
 
     `l2` is λ; Steck uses a few hundred on MovieLens-sized data. Memory is items² x 4 bytes
-    for B (plus items² x 8 while fitting), so catalogues beyond ~20k items are warned about.
+    for B and up to items² x 28 while fitting: a fit that would not fit in the memory
+    available is refused with a `RecommenderError` before it starts (use als or itemknn).
     BLAS runs on at most `threads` threads while fitting. `similarities(items)[i, h]` is
     B[h, item_i], the weight history item h gives the item, so the inherited `explain`
     (history weight x B[h, item], largest first) splits a score exactly into its parts.
@@ -53,11 +55,12 @@ class EASERecommender(Recommender):
         matrix = csr_matrix(user_items, dtype=np.float64, copy=True)
         matrix.eliminate_zeros()
         n_items = matrix.shape[1]
-        if n_items > LARGE_CATALOGUE:
-            logger.warning(
-                "ease: %d items need %.1f GB for B and twice that while fitting",
-                n_items,
-                n_items**2 * 4 / 1e9,
+        needed, available = n_items**2 * _FIT_BYTES_PER_CELL, _available_memory()
+        if available is not None and needed > available:
+            raise RecommenderError(
+                f"{self.name} on {n_items:,} items needs about {needed / 1e9:.1f} GB while "
+                f"fitting, more than the {available / 1e9:.1f} GB available; train als or "
+                "itemknn instead, which grow with the interactions, not with items²"
             )
         started = time.perf_counter()
         gram = self._gram(matrix)
@@ -115,3 +118,15 @@ def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
         raise RecommenderError(f"ease: cannot invert XᵀX + λI (potri info {info})")
     lower = np.tril(inverse)
     return lower + np.tril(inverse, -1).T
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux MemAvailable), if known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None

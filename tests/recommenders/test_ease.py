@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
@@ -57,12 +55,13 @@ def test_explain_splits_the_score_into_history_weights(dense: np.ndarray) -> Non
     assert [value for _, value in reasons] == sorted((v for _, v in reasons), reverse=True)
 
 
-def test_rejects_bad_parameters_and_warns_on_large_catalogues(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+def test_rejects_bad_parameters_and_fits_too_large_for_memory(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with pytest.raises(RecommenderError):
         EASERecommender(l2=0)
-    monkeypatch.setattr("recommenders.ease.LARGE_CATALOGUE", 5)
-    with caplog.at_level(logging.WARNING, logger="recommenders.ease"):
+    monkeypatch.setattr("recommenders.ease._available_memory", lambda: 6**2 * 28 - 1)
+    with pytest.raises(RecommenderError, match="6 items needs about .* GB"):
         EASERecommender().fit(csr_matrix(np.eye(6)))
-    assert "GB" in caplog.text
+    monkeypatch.setattr("recommenders.ease._available_memory", lambda: 6**2 * 28)
+    EASERecommender().fit(csr_matrix(np.eye(6)))
