@@ -371,8 +371,9 @@ class _Algorithms:
 
     def __str__(self) -> str:
         from recommenders.registry import algorithms
+        from recommenders.service import AUTO
 
-        return ", ".join(algorithms())
+        return ", ".join((AUTO, *algorithms()))
 
 
 def build_parser() -> argparse.ArgumentParser:

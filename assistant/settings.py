@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     store_name: str = Field(default="the Shopassist demo store", description="Shown in replies.")
     threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
     recommender: str = Field(
-        default="itemknn", description="Algorithm `train` uses by default (and the demo store)."
+        default="auto",
+        description="Algorithm `train` uses by default (and the demo store); `auto` is EASE "
+        "up to 10,000 items and item-kNN above.",
     )
     max_message_chars: int = Field(default=4000, description="Longer chat messages are rejected.")
 

@@ -52,6 +52,11 @@ _AGAIN = {
 _FROM_HISTORY = "based on your shopping history"
 _SIMILAR = "shoppers who liked {title} also liked this"
 _FORMAT = 1
+AUTO = "auto"
+AUTO_EASE_MAX_ITEMS = 10_000
+"""`auto` trains EASE on up to this many items and item-kNN on more: EASE ranks best of the
+two on MovieLens, Beauty and the demo store (docs/benchmarks.md), but its memory and time
+grow with items²."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,8 @@ class RecommendationService:
         items: Sequence[str] | None = None,
         event_weights: Mapping[str, float] | None = None,
     ) -> RecommendationService:
-        """Fit `algorithm` (see `registry.algorithms()`) and popularity on `events`.
+        """Fit `algorithm` (see `registry.algorithms()`, or `auto`: see `AUTO_EASE_MAX_ITEMS`)
+        and popularity on `events`.
 
         `items` (the catalog's ids) lets items without interactions be looked up too.
         """
@@ -145,6 +151,8 @@ class RecommendationService:
         matrix = InteractionMatrix.from_events(events, event_weights, items)
         if matrix.user_items.nnz == 0:
             raise InteractionsError("no usable interactions to train on")
+        if algorithm.strip().lower() == AUTO:
+            algorithm = "ease" if len(matrix.item_ids) <= AUTO_EASE_MAX_ITEMS else "itemknn"
         model = get_recommender(algorithm, **(params or {}))
         model.fit(matrix.user_items)
         popularity: Recommender = model

@@ -203,3 +203,12 @@ def test_errors(tmp_path: Path) -> None:
         RecommendationService.train(EVENTS, algorithm="deep-magic")
     with pytest.raises(InteractionsError):
         RecommendationService.train([])
+
+
+def test_auto_trains_ease_on_small_catalogues_and_itemknn_on_large(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert RecommendationService.train(EVENTS, algorithm="auto").model.name == "ease"
+    monkeypatch.setattr("recommenders.service.AUTO_EASE_MAX_ITEMS", 10)
+    auto = RecommendationService.train(EVENTS, algorithm="auto")
+    assert auto.model.name == "itemknn" and auto.summary["algorithm"] == "itemknn"
