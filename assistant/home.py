@@ -63,6 +63,11 @@ class Home:
     def database(self) -> Path:
         return self.root / "shop.db"
 
+    @property
+    def catalog_changes(self) -> Path:
+        """Live catalog changes since the index was last saved (`retrieval.changelog`)."""
+        return self.root / "catalog-changes.jsonl"
+
     def has_catalog(self) -> bool:
         return (self.catalog / "meta.json").exists()
 

@@ -21,6 +21,7 @@ from recommenders.errors import ModelNotTrainedError, RecommenderError
 from recommenders.interactions import Event
 from recommenders.service import RecommendationService
 from retrieval.catalog import Product
+from retrieval.changelog import COMPACT_AFTER, ChangeLog
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.errors import EmptyQueryError, IndexMismatchError, RetrievalError
 from retrieval.filters import Filters
@@ -99,10 +100,12 @@ class Shop:
         engine: SearchEngine,
         recs: RecommendationService | None,
         db: Database,
+        changes: ChangeLog,
     ) -> None:
         self.home = home
         self.embedder = embedder
         self.engine = engine
+        self.changes = changes
         self.recs = recs
         self.db = db
         self.titles = TitleIndex(engine)
@@ -126,6 +129,7 @@ class Shop:
             log.warning("%s; re-indexing the products it holds (once)", exc)
             engine = SearchEngine.rebuild(home.catalog, embedder, progress=progress)
             save_atomically(engine, home.catalog)
+        changes = ChangeLog.open(home.catalog_changes, engine)
         try:
             recs: RecommendationService | None = RecommendationService.load(home.recs)
         except ModelNotTrainedError:
@@ -136,7 +140,7 @@ class Shop:
         if recs is not None and events:
             # Live events since the last training still shape recommendations after a restart.
             recs.record([Event(user, item, event) for user, item, event in events])
-        return cls(home, embedder, engine, recs, db)
+        return cls(home, embedder, engine, recs, db, changes)
 
     @cached_property
     def intents(self) -> IntentModel:
@@ -171,20 +175,32 @@ class Shop:
 
     def add_products(self, products: list[Product], *, replace: bool) -> None:
         """Add new products (Conflict if an id exists) or, with `replace`, add or replace them;
-        both indexes change in place and the catalog is saved crash-safely."""
-        if not replace:
-            taken = [p.id for p in products if self.engine.get(p.id) is not None]
-            if taken:
-                raise Conflict(f"products already exist: {', '.join(taken[:10])}")
-        self.engine.upsert(products)
-        save_atomically(self.engine, self.home.catalog)
+        both indexes change in place and the change is logged (see `_changed`)."""
+        with self.engine.changes_held():
+            if not replace:
+                taken = [p.id for p in products if self.engine.get(p.id) is not None]
+                if taken:
+                    raise Conflict(f"products already exist: {', '.join(taken[:10])}")
+            self.engine.upsert(products)
+            self.changes.upserted(products)
+            self._changed()
 
     def delete_products(self, product_ids: list[str]) -> None:
-        missing = [pid for pid in product_ids if self.engine.get(pid) is None]
-        if missing:
-            raise NotFound(f"no product with id {', '.join(missing[:10])}")
-        self.engine.delete(product_ids)
-        save_atomically(self.engine, self.home.catalog)
+        with self.engine.changes_held():
+            missing = [pid for pid in product_ids if self.engine.get(pid) is None]
+            if missing:
+                raise NotFound(f"no product with id {', '.join(missing[:10])}")
+            self.engine.delete(product_ids)
+            self.changes.deleted(product_ids)
+            self._changed()
+
+    def _changed(self) -> None:
+        """After a logged change: once the log holds `COMPACT_AFTER` products, save the
+        whole index crash-safely and start a new log (a crash in between replays nothing
+        twice: the old log names the replaced copy, so it is dropped)."""
+        if self.changes.pending >= COMPACT_AFTER:
+            save_atomically(self.engine, self.home.catalog)
+            self.changes.restart(self.engine.generation)
 
     def similar(self, product_id: str, k: int = 10) -> list[Suggestion]:
         """Co-interaction neighbours first, then content neighbours, without duplicates."""

@@ -10,6 +10,7 @@ import math
 import sys
 import threading
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -155,6 +156,9 @@ class SearchEngine:
         if len(self._alive) != len(self._rows):
             raise RetrievalError("the tombstone mask does not match the index; rebuild it")
         self.embedder = embedder
+        self.generation = ""
+        """Names the saved copy this engine was loaded from or last saved as (a new one at
+        each save; empty before the first): `retrieval.changelog` ties its changes to it."""
         self.candidates = candidates
         self.dense_weight = dense_weight
         self.exact_subset_limit = exact_subset_limit
@@ -241,13 +245,16 @@ class SearchEngine:
             tombstones.unlink(missing_ok=True)
         else:
             np.save(tombstones, self._alive)
+        generation = uuid.uuid4().hex
         info = {
             "format": _FORMAT,
             "embedder": self.embedder.name,
             "dim": self.embedder.dim,
             "count": len(self._rows),
+            "generation": generation,
         }
         meta.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        self.generation = generation
 
     @classmethod
     def load(cls, directory: Path, embedder: Embedder) -> SearchEngine:
@@ -274,9 +281,11 @@ class SearchEngine:
             alive = np.load(tombstones) if tombstones.exists() else None
             products = ProductRows.open(directory / _PRODUCTS_FILE)
             columns = CatalogColumns.load(directory)
-            return cls(products, embedder, vectors, lexical, alive=alive, columns=columns)
+            engine = cls(products, embedder, vectors, lexical, alive=alive, columns=columns)
         except (*_DAMAGED, TypeError, IndexError) as exc:
             raise RetrievalError(f"cannot read the search index in {directory}: {exc}") from exc
+        engine.generation = str(meta.get("generation", ""))
+        return engine
 
     @classmethod
     def rebuild(

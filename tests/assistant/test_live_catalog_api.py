@@ -11,6 +11,7 @@ from assistant.api.app import create_app
 from assistant.llm.local import LocalBackend
 from assistant.orchestrator import Assistant
 from assistant.shop import Shop
+from retrieval.catalog import Product
 from tests.conftest import make_settings
 
 KETTLE = {
@@ -82,3 +83,23 @@ def test_search_payload_reports_unmet_constraints(shop):
     assert {"unmet", "no_good_match", "facets"} <= set(payload)
     impossible = search_payload(shop.search("puzzle under $1"))
     assert impossible["results"] == [] and impossible["unmet"]
+
+
+def test_changes_are_logged_and_the_index_saved_every_so_many(home, embedder, monkeypatch):
+    monkeypatch.setattr("assistant.shop.COMPACT_AFTER", 2)
+    shop = Shop.open(make_settings(home), embedder=embedder)
+    generation = shop.engine.generation
+    try:
+        shop.add_products([Product.from_dict(KETTLE)], replace=False)
+        assert shop.engine.generation == generation and shop.changes.pending == 1
+        second = Product.from_dict({**KETTLE, "id": "NEW-2"})
+        shop.add_products([second], replace=False)  # the second change saves the index
+        assert shop.engine.generation != generation and shop.changes.pending == 0
+    finally:
+        shop.close()
+    reopened = Shop.open(make_settings(home), embedder=embedder)
+    try:
+        assert reopened.changes.pending == 0
+        assert reopened.product("NEW-1").title == reopened.product("NEW-2").title
+    finally:
+        reopened.close()
