@@ -152,7 +152,9 @@ def test_save_load_round_trip(engine: SearchEngine, embedder: Embedder, tmp_path
             [h.score for h in after.hits], [h.score for h in before.hits], atol=1e-6
         )
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
+    generation = meta.pop("generation")
     assert meta == {"format": 3, "embedder": "minilm", "dim": 384, "count": 20}
+    assert len(generation) == 32 and generation == engine.generation
 
 
 def test_load_errors(engine: SearchEngine, embedder: Embedder, tmp_path: Path) -> None:
