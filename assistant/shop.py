@@ -242,9 +242,9 @@ class Shop:
         the recommender has no data for (all k for a shopper it has no history of, else at
         most half); the recommender's picks (personal for a shopper with history, including
         live events folded in; popular otherwise), or the top-rated products when no
-        recommender is trained; then the query's matches. `unlisted`: keep the recommender's
-        items that are not in the catalog, as a `Product` with only an id (the recommender was
-        trained on other ids than the catalog's, or without one).
+        recommender is trained; then the query's matches. `unlisted`: when the recommender
+        shares no item with the catalog (trained on other ids, or without one), return its
+        items by id, as a `Product` with only an id.
         """
         _check_k(k)
         filters = Filters()
@@ -277,9 +277,10 @@ class Shop:
             for suggestion in self._top_rated(k, None if allowed is None else matches):
                 picks.setdefault(suggestion.product.id, suggestion)
         else:
+            by_id = unlisted and allowed is None and self._catalog_apart()
             for rec in self.recs.recommend(user_id, k, allowed=allowed):
                 product = self.engine.get(rec.item_id)
-                if product is None and unlisted and allowed is None:
+                if product is None and by_id:
                     product = Product(id=rec.item_id, title="")
                 if product is not None:
                     picks.setdefault(product.id, Suggestion(product, rec.score, rec.reason))
@@ -288,6 +289,12 @@ class Shop:
                 break
             picks.setdefault(product.id, Suggestion(product, 0.0, f'matches "{query}"'))
         return list(picks.values())[:k], filters
+
+    def _catalog_apart(self) -> bool:
+        """Whether the recommender shares no item with the catalog (it was trained on other
+        ids, or before any catalog): only then are its items shown by id. Otherwise an item
+        missing from the catalog was deleted from it, and is not recommended."""
+        return self.recs is not None and not any(i in self.engine for i in self.recs.item_ids)
 
     def _title_of(self, product_id: str) -> str | None:
         product = self.engine.get(product_id)

@@ -240,6 +240,11 @@ class RecommendationService:
             changed_users=meta["changed_users"],
         )
 
+    @property
+    def item_ids(self) -> list[str]:
+        """Every item the model has a column for."""
+        return self._item_ids
+
     def knows_user(self, user_id: str) -> bool:
         return user_id in self._state.users
 

@@ -309,6 +309,9 @@ class SearchEngine:
     def __len__(self) -> int:
         return len(self._positions)
 
+    def __contains__(self, product_id: object) -> bool:
+        return product_id in self._positions
+
     def get(self, product_id: str) -> Product | None:
         position = self._positions.get(product_id)
         return None if position is None else self._rows[position]

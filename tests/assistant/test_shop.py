@@ -4,6 +4,7 @@ and live events on products the recommender has no data for."""
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -106,5 +107,17 @@ def test_reasons_name_items_by_the_live_catalog(tmp_path: Path, embedder) -> Non
     try:
         picks, _ = shop.recommend("a", 1)
         assert picks[0].reason == f"because of your interest in {shop.product(ids[0]).title}"
+    finally:
+        shop.close()
+
+
+def test_a_deleted_product_is_not_recommended(tmp_path: Path, demo_home: Path, embedder) -> None:
+    shutil.copytree(demo_home, tmp_path / "home")
+    shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
+    try:
+        first = shop.recommend("u0150", 5, unlisted=True)[0][0].product.id
+        shop.delete_products([first])
+        after, _ = shop.recommend("u0150", 5, unlisted=True)
+        assert first not in {s.product.id for s in after} and all(s.product.title for s in after)
     finally:
         shop.close()
