@@ -99,13 +99,15 @@ def cmd_index(args: argparse.Namespace) -> None:
     from retrieval.embedder import get_embedder
 
     settings = _settings(args)
-    summary = index_catalog(
-        Home(settings.home),
-        Path(args.catalog),
-        get_embedder("minilm", threads=settings.threads),
-        mapping=_parse_map(args.map),
-        progress=True,
-    )
+    home = Home(settings.home)
+    with home.writing("index"):
+        summary = index_catalog(
+            home,
+            Path(args.catalog),
+            get_embedder("minilm", threads=settings.threads),
+            mapping=_parse_map(args.map),
+            progress=True,
+        )
     _emit(
         args,
         summary,
@@ -122,17 +124,18 @@ def cmd_train(args: argparse.Namespace) -> None:
     settings = _settings(args)
     home = Home(settings.home)
     products: Sequence[Product] = []
-    if home.has_catalog():
-        from retrieval.embedder import get_embedder
+    with home.writing("train"):
+        if home.has_catalog():
+            from retrieval.embedder import get_embedder
 
-        products = SearchEngine.load(home.catalog, get_embedder("minilm")).products
-    summary = train_recommender(
-        home,
-        Path(args.interactions),
-        products,
-        algorithm=args.algorithm or settings.recommender,
-        mapping=_parse_map(args.map),
-    )
+            products = SearchEngine.load(home.catalog, get_embedder("minilm")).products
+        summary = train_recommender(
+            home,
+            Path(args.interactions),
+            products,
+            algorithm=args.algorithm or settings.recommender,
+            mapping=_parse_map(args.map),
+        )
     _emit(args, summary, json.dumps(summary, indent=2))
 
 
@@ -242,7 +245,10 @@ def cmd_nlu(args: argparse.Namespace) -> None:
                 f"{args.examples}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                 "re-save the file as UTF-8"
             ) from exc
-        summary = train_intents(home, embedder, examples, replace=args.replace, method=args.method)
+        with home.writing("nlu train"):
+            summary = train_intents(
+                home, embedder, examples, replace=args.replace, method=args.method
+            )
         _emit(args, summary, json.dumps(summary, indent=2))
         return
     try:
@@ -271,24 +277,32 @@ def cmd_nlu(args: argparse.Namespace) -> None:
 
 
 def cmd_products(args: argparse.Namespace) -> None:
+    from assistant.home import Home
     from assistant.shop import Shop
     from retrieval.catalog import load_catalog
     from retrieval.errors import RetrievalError
 
-    shop = Shop.open(_settings(args), progress=True)
-    try:
-        if args.products_command == "delete":
-            shop.delete_products(args.ids)
-            summary: dict[str, Any] = {"deleted": len(args.ids)}
-        else:
-            try:
-                loaded = load_catalog(Path(args.catalog), _parse_map(args.map))
-            except RetrievalError as exc:
-                raise BadRequest(str(exc)) from exc
-            shop.add_products(loaded.products, replace=True)
-            summary = {"upserted": len(loaded.products), "skipped": len(loaded.errors)}
-    finally:
-        shop.close()
+    settings = _settings(args)
+    with Home(settings.home).writing(f"products {args.products_command}"):
+        shop = Shop.open(settings, progress=True)
+        try:
+            if args.products_command == "delete":
+                shop.delete_products(args.ids)
+                summary: dict[str, Any] = {"deleted": len(args.ids)}
+            else:
+                try:
+                    loaded = load_catalog(Path(args.catalog), _parse_map(args.map))
+                except RetrievalError as exc:
+                    raise BadRequest(str(exc)) from exc
+                shop.add_products(loaded.products, replace=True)
+                summary = {
+                    "upserted": len(loaded.products),
+                    "skipped": len(loaded.errors),
+                    "errors": [vars(e) for e in loaded.errors[:50]],
+                    "warnings": [vars(e) for e in loaded.warnings[:50]],
+                }
+        finally:
+            shop.close()
     _emit(args, summary, json.dumps(summary))
 
 
@@ -361,8 +375,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.home import SERVER, Home
 
-    uvicorn.run(create_app(_settings(args)), host=args.host, port=args.port)
+    settings = _settings(args)
+    with Home(settings.home).writing(SERVER, wait=0):  # its catalog lives in its memory
+        uvicorn.run(create_app(settings), host=args.host, port=args.port)
 
 
 # -- parser -------------------------------------------------------------------------------

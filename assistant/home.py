@@ -7,6 +7,8 @@ Layout::
     HOME/nlu/       intent model
     HOME/policies/  store policy documents (Markdown), quoted by the assistant
     HOME/shop.db    SQLite: sessions, messages, orders, tickets
+    HOME/catalog-changes.jsonl  live catalog changes since the index was saved
+    HOME/.lock      held by the process changing the home (see `Home.writing`)
 
 Every build writes into a temporary sibling folder and swaps it in atomically
 (`retrieval.storage.replace_folder`), so an interrupted build (even `kill -9`) leaves the
@@ -15,11 +17,14 @@ previous version in place and nothing half-written.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,10 +43,45 @@ from retrieval.storage import replace_folder
 
 log = logging.getLogger(__name__)
 
+SERVER = "serve"
+"""The `writing` purpose of a server: it holds the home for as long as it runs."""
+_held: dict[Path, int] = {}
+"""Homes this process holds the write lock of, with how many `writing` blocks hold it."""
+
 
 @dataclass(frozen=True)
 class Home:
     root: Path
+
+    @contextmanager
+    def writing(self, purpose: str, wait: float = 900.0) -> Iterator[None]:
+        """Hold the home's write lock (an flock on `HOME/.lock`, released even by `kill -9`)
+        while `purpose` changes it, so that two processes never change one home at once and
+        lose each other's changes. Another writer is waited for, up to `wait` seconds; a
+        running server is not (it keeps the catalog in memory and changes it through its
+        API): that is a BadRequest at once. Re-entrant within a process."""
+        path = (self.root / ".lock").resolve()
+        if path in _held:
+            _held[path] += 1
+            try:
+                yield
+            finally:
+                _held[path] -= 1
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(descriptor, path, wait)
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"{purpose} (pid {os.getpid()})".encode(), 0)
+            _held[path] = 1
+            try:
+                yield
+            finally:
+                del _held[path]
+                os.ftruncate(descriptor, 0)
+        finally:
+            os.close(descriptor)  # releases the lock
 
     @property
     def catalog(self) -> Path:
@@ -196,3 +236,25 @@ def build_demo(home: Home, embedder: Embedder, *, algorithm: str, progress: bool
     finally:
         db.close()
     index_catalog(home, catalog, embedder, progress=progress)
+
+
+def _lock(descriptor: int, path: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    announced = False
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = os.pread(descriptor, 200, 0).decode(errors="replace") or "another process"
+        if holder.startswith(SERVER):
+            raise BadRequest(
+                f"{path.parent} is in use by `shopassist {holder}`: change its catalog through "
+                "the server's API (POST/PUT/DELETE /v1/products), or stop the server first"
+            )
+        if time.monotonic() > deadline:
+            raise BadRequest(f"{path.parent} is still being changed by {holder}; try again later")
+        if not announced:
+            log.warning("waiting for %s to finish changing %s", holder, path.parent)
+            announced = True
+        time.sleep(0.2)

@@ -122,13 +122,16 @@ class Shop:
         embedder = embedder or get_embedder("minilm", threads=settings.threads)
         recover(home.catalog)  # a save cut short by a crash leaves the previous index
         if not home.has_catalog():
-            build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
+            with home.writing("building the demo store"):
+                if not home.has_catalog():  # another process may have built it meanwhile
+                    build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
         try:
             engine = SearchEngine.load(home.catalog, embedder)
         except IndexMismatchError as exc:
             log.warning("%s; re-indexing the products it holds (once)", exc)
-            engine = SearchEngine.rebuild(home.catalog, embedder, progress=progress)
-            save_atomically(engine, home.catalog)
+            with home.writing("re-indexing"):
+                engine = SearchEngine.rebuild(home.catalog, embedder, progress=progress)
+                save_atomically(engine, home.catalog)
         changes = ChangeLog.open(home.catalog_changes, engine)
         try:
             recs: RecommendationService | None = RecommendationService.load(home.recs)
