@@ -63,6 +63,8 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
                 report.problems.append(f"product {product.title!r} not returned by any tool")
             elif _OUT_OF_STOCK.search(line) and product.in_stock:
                 report.problems.append(f"{product.title!r} is in stock, not out of stock")
+            elif _IN_STOCK.search(line) and product.stock is None:
+                report.problems.append(f"{product.title!r} has no stock figure to say so")
             elif _IN_STOCK.search(line) and not product.in_stock:
                 report.problems.append(f"{product.title!r} is out of stock")
     known_orders = set(tools.orders) | ({tools.pending["order_id"]} if tools.pending else set())

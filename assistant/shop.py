@@ -61,7 +61,7 @@ class Suggestion:
 
 
 def product_summary(product: Product) -> dict[str, Any]:
-    """The fields a listing shows."""
+    """The fields a listing shows (`in_stock` is None when the catalog gives no stock)."""
     return {
         "id": product.id,
         "title": product.title,
@@ -71,7 +71,7 @@ def product_summary(product: Product) -> dict[str, Any]:
         "category": product.category,
         "color": product.color,
         "rating": product.rating,
-        "in_stock": product.in_stock,
+        "in_stock": None if product.stock is None else product.in_stock,
     }
 
 

@@ -25,3 +25,13 @@ def test_money_filter_and_system_prompt():
 
 def test_every_template_is_listed():
     assert {"system", "search_results", "order_status", "policy_answer", "refusal"} <= set(names())
+
+
+def test_stock_is_only_claimed_when_the_catalog_gives_it():
+    from retrieval.catalog import Product
+
+    unknown, counted = Product(id="a", title="A", price=1.0), Product(id="b", title="B", stock=0)
+    assert "Availability" not in render("product_detail", p=unknown)
+    assert "Availability: out of stock" in render("product_detail", p=counted)
+    compared = render("compare", products=[unknown, counted], cheapest=None, best_rated=None)
+    assert compared.count("stock") == 1 and "out of stock" in compared
