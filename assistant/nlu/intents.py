@@ -58,22 +58,26 @@ class Prediction:
 
 
 def read_examples(path: Path) -> list[tuple[str, str]]:
-    """Read `text,intent` rows; a header row is optional. Raises BadRequest on bad files."""
+    """Read `text,intent` rows; a header row is optional. A row without both is reported
+    (file, line) and skipped; a file that cannot be read or holds no example is BadRequest."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
-    except OSError as exc:
+    except (OSError, csv.Error) as exc:
         raise BadRequest(f"cannot read examples file {path}: {exc}") from exc
     first = 1
     if rows and [c.strip().lower() for c in rows[0][:2]] == ["text", "intent"]:
         rows, first = rows[1:], 2
     examples = []
     for line, row in enumerate(rows, start=first):
+        if not any(cell.strip() for cell in row):
+            continue
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            raise BadRequest(f"{path}:{line}: expected 'text,intent', got {row!r}")
+            log.warning("skipped %s:%d: expected 'text,intent', got %r", path, line, row)
+            continue
         examples.append((row[0].strip(), row[1].strip()))
     if not examples:
-        raise BadRequest(f"{path}: no examples")
+        raise BadRequest(f"{path}: no 'text,intent' examples")
     return examples
 
 

@@ -87,15 +87,15 @@ def test_custom_intents_replace_the_builtins(tmp_path, embedder):
     assert reloaded.predict(["how many points have I collected"])[0].intent == "loyalty_points"
 
 
-def test_bad_example_files(tmp_path):
+def test_bad_example_rows_are_reported_and_skipped(tmp_path, caplog):
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text("hi,greeting\nbye\n\n,thanks\nsee you,goodbye\n")
+    assert read_examples(headerless) == [("hi", "greeting"), ("see you", "goodbye")]
+    assert "headerless.csv:2" in caplog.text and "headerless.csv:4" in caplog.text
     path = tmp_path / "bad.csv"
     path.write_text("text,intent\nhello,\n")
-    with pytest.raises(BadRequest, match="bad.csv:2"):
+    with pytest.raises(BadRequest, match="no 'text,intent' examples"):
         read_examples(path)
-    headerless = tmp_path / "headerless.csv"
-    headerless.write_text("hi,greeting\nbye\n")
-    with pytest.raises(BadRequest, match="headerless.csv:2"):
-        read_examples(headerless)
     with pytest.raises(BadRequest, match="cannot read"):
         read_examples(tmp_path / "missing.csv")
 
