@@ -52,13 +52,11 @@ _YES = re.compile(
     r"^\s*(?:yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|please do|do it|go ahead|correct)\b",
     re.IGNORECASE,
 )
-# Words a product request may carry that no product's name does ("costume size M").
-_NAMING_FILLER = frozenset(
+# Words a product request may carry that no product's name does ("costume size M", "any
+# puzzles you would recommend?").
+_NAMING_FILLER = _REQUEST_WORDS | frozenset(
     " ".join(
-        [
-            "a an the some any of for with and or in on to please",
-            "size sizes color colour colors colours price piece pieces pcs",
-        ]
+        ["a an the or please", "size sizes color colour colors colours price piece pieces pcs"]
     ).split()
 )
 _NAME_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
