@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 
 from assistant.api import errors, security
 from assistant.api.metrics import Metrics
-from assistant.api.routes import catalog, chat, completions, health, users
+from assistant.api.routes import catalog, chat, completions, health, page, users
 from assistant.llm import get_llm
 from assistant.orchestrator import Assistant
 from assistant.settings import Settings, get_settings
@@ -45,7 +45,8 @@ def create_app(
             if shop is None:
                 opened.close()
 
-    app = FastAPI(title="shopassist", version="0.1.0", lifespan=lifespan)
+    # No redirect_slashes: a trailing slash is an unknown route (a JSON 404), not a bare 307.
+    app = FastAPI(title="shopassist", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
     errors.install(app)
     security.install(
         app, api_keys=settings.api_key_set(), per_minute=settings.rate_limit_per_minute
@@ -62,6 +63,6 @@ def create_app(
         )
         return response
 
-    for module in (chat, completions, catalog, users, health):
+    for module in (chat, completions, catalog, users, health, page):
         app.include_router(module.router)
     return app

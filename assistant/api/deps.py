@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.exceptions import HTTPException
 
 from assistant.api.metrics import Metrics
 from assistant.orchestrator import Assistant
@@ -22,3 +23,11 @@ def get_assistant(request: Request) -> Assistant:
 def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
+
+
+def path_id(value: str) -> str:
+    """An id taken by a `{name:path}` parameter, which also matches nothing at all: then the
+    route is unknown (`/v1/products/`), the same JSON 404 as any other unknown route."""
+    if not value:
+        raise HTTPException(status_code=404)
+    return value

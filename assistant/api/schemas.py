@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
+
+from retrieval.catalog import parse_price
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -33,6 +35,24 @@ class RequestBody(BaseModel):
         if _has_lone_surrogate(data):
             raise ValueError("text must be valid Unicode (found a lone UTF-16 surrogate)")
         return data
+
+
+def _price(value: Any) -> float | None:
+    # The same reading as catalog files: numbers, "$12.99", "EUR 5,00", a range's low end.
+    # Its ValueError becomes a 422.
+    return parse_price(value)
+
+
+Price = Annotated[
+    float | None,
+    BeforeValidator(_price),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}, {"type": "null"}],
+            "description": 'A number, or a string such as "$12.99" or "EUR 5,00".',
+        }
+    ),
+]
 
 
 class ChatRequest(RequestBody):
@@ -72,7 +92,7 @@ class ProductIn(RequestBody):
     description: str = ""
     category: str = Field(default="", description='A path like "Toys & Games > Puzzles".')
     brand: str = ""
-    price: float | None = Field(default=None, ge=0)
+    price: Price = None
     currency: str = "USD"
     color: str = ""
     size: str = ""

@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse
 
 from assistant.api.errors import error_body
 
-# Only liveness is open: the API description (/openapi.json, /docs) needs a key like the rest.
-_OPEN_PATHS = frozenset({"/healthz"})
+# Open: liveness, and the web chat page at "/", a static file that holds no data (its own
+# requests to /v1/chat carry the key the user pastes into it). The API description
+# (/openapi.json, /docs) needs a key like the rest.
+_OPEN_PATHS = frozenset({"/healthz", "/"})
 
 
 class RateLimiter:

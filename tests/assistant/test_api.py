@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -109,6 +110,32 @@ def test_chat_errors(client, demo_orders):
 
 def test_unknown_route_is_a_json_404(client):
     _error(client.get("/v1/nothing-here"), 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/products/", "/v1/products//similar", "/v1/users//recommendations", "/healthz/"],
+)
+def test_trailing_slashes_and_empty_ids_are_a_json_404_not_a_redirect(client, path):
+    response = client.get(path, follow_redirects=False)
+    assert _error(response, 404)["type"] == "HTTPError"
+
+
+@pytest.mark.parametrize("user", ["u/1 ä", "/a/b/", "shop:42/eu"])
+def test_user_ids_with_slashes_get_recommendations(client, user):
+    tent = client.get("/v1/search", params={"q": "camping tent", "k": 1}).json()["results"][0]
+    event = {"user_id": user, "item_id": tent["id"], "event": "purchase"}
+    assert client.post("/v1/events", json=event).status_code == 202
+    for path in (quote(user, safe=""), quote(user)):  # "/" as %2F, and sent as is
+        body = client.get(f"/v1/users/{path}/recommendations", params={"k": 3}).json()
+        assert body["user_id"] == user and len(body["items"]) == 3
+        assert tent["id"] not in {i["id"] for i in body["items"]}
+        assert any(tent["title"] in i["reason"] for i in body["items"])
+
+
+def test_model_ids_with_slashes_reach_the_model_route(client):
+    assert _error(client.get("/v1/models/org%2Fname"), 404)["type"] == "NotFound"
+    assert _error(client.get("/v1/models/org/name"), 404)["type"] == "NotFound"
 
 
 def test_metrics_count_requests(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -73,6 +74,50 @@ def test_bad_product_requests(home, embedder):
         assert client.put("/v1/products/NEW-1", json=KETTLE).status_code == 404
         assert client.delete("/v1/products/NOPE").status_code == 404
         assert client.post("/v1/products", json=[]).status_code == 400
+    shop.close()
+
+
+@pytest.mark.parametrize("product_id", ["SLASH/2", "SKU 1/ä ü", "/lead/and trail/", "ünï cödé"])
+def test_ids_with_slashes_spaces_and_unicode_are_reachable(home, embedder, product_id):
+    client, shop = _client(home, embedder)
+    encoded = quote(product_id, safe="")  # "/" as %2F
+    with client:
+        body = {**KETTLE, "id": product_id}
+        assert client.post("/v1/products", json=body).json() == {"created": [product_id]}
+        for path in (encoded, quote(product_id)):  # "/" encoded, and sent as is
+            assert client.get(f"/v1/products/{path}").json()["id"] == product_id
+            similar = client.get(f"/v1/products/{path}/similar", params={"k": 3}).json()
+            assert similar["id"] == product_id and len(similar["items"]) == 3
+        changed = client.put(f"/v1/products/{encoded}", json={**body, "price": 9.5})
+        assert changed.status_code == 200 and changed.json()["price"] == 9.5
+        assert client.delete(f"/v1/products/{quote(product_id)}").status_code == 204
+        assert client.get(f"/v1/products/{encoded}").status_code == 404
+    shop.close()
+
+
+@pytest.mark.parametrize(
+    ("price", "expected"), [("$7.50", 7.5), ("EUR 1.299,99", 1299.99), (" ", None), (3, 3.0)]
+)
+def test_prices_may_be_strings_as_in_catalog_files(home, embedder, price, expected):
+    client, shop = _client(home, embedder)
+    with client:
+        response = client.post("/v1/products", json={**KETTLE, "price": price})
+        assert response.status_code == 201, response.text
+        assert client.get("/v1/products/NEW-1").json()["price"] == expected
+        changed = client.put("/v1/products/NEW-1", json={**KETTLE, "price": "$1,234.5"})
+        assert changed.json()["price"] == 1234.5
+    shop.close()
+
+
+@pytest.mark.parametrize("price", ["cheap", "-$3", "$1 $2", True, [1], {"amount": 1}])
+def test_unreadable_prices_are_a_422(home, embedder, price):
+    client, shop = _client(home, embedder)
+    with client:
+        response = client.post("/v1/products", json={**KETTLE, "price": price})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["type"] == "ValidationError" and "price" in error["message"]
+        assert client.get("/v1/products/NEW-1").status_code == 404
     shop.close()
 
 

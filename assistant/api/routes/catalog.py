@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from assistant.api.deps import get_shop
+from assistant.api.deps import get_shop, path_id
 from assistant.api.schemas import ProductIn
 from assistant.errors import BadRequest
 from assistant.shop import MAX_K, Shop, search_payload
@@ -52,18 +52,21 @@ def search(
     return search_payload(shop.search(q, k=k, filters=filters))
 
 
-@router.get("/v1/products/{product_id}")
-def product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
-    return shop.product(product_id).to_dict()
-
-
-@router.get("/v1/products/{product_id}/similar")
+# Ids may hold "/" (SKUs often do), sent as is or as %2F: the `path` converter takes them.
+# "/similar" is registered first, so an id ending in "/similar" is read as that route.
+@router.get("/v1/products/{product_id:path}/similar")
 def similar(
     product_id: str,
     shop: Annotated[Shop, Depends(get_shop)],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
 ) -> dict[str, Any]:
+    product_id = path_id(product_id)
     return {"id": product_id, "items": [s.to_dict() for s in shop.similar(product_id, k)]}
+
+
+@router.get("/v1/products/{product_id:path}")
+def product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
+    return shop.product(path_id(product_id)).to_dict()
 
 
 def _product(body: ProductIn) -> Product:
@@ -82,10 +85,11 @@ def create_products(
     return {"created": [p.id for p in products]}
 
 
-@router.put("/v1/products/{product_id}")
+@router.put("/v1/products/{product_id:path}")
 def replace_product(
     product_id: str, body: ProductIn, shop: Annotated[Shop, Depends(get_shop)]
 ) -> dict[str, Any]:
+    product_id = path_id(product_id)
     if body.id != product_id:
         raise BadRequest(f"the body's id {body.id!r} is not {product_id!r}")
     shop.product(product_id)  # 404 for an unknown id
@@ -93,7 +97,7 @@ def replace_product(
     return shop.product(product_id).to_dict()
 
 
-@router.delete("/v1/products/{product_id}", status_code=204)
+@router.delete("/v1/products/{product_id:path}", status_code=204)
 def delete_product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> Response:
-    shop.delete_products([product_id])
+    shop.delete_products([path_id(product_id)])
     return Response(status_code=204)

@@ -53,7 +53,7 @@ def models() -> dict[str, Any]:
     return {"object": "list", "data": [_model_card()]}
 
 
-@router.get("/v1/models/{model_id}")
+@router.get("/v1/models/{model_id:path}")  # `path`: model ids such as "org/name" hold "/"
 def model(model_id: str) -> dict[str, Any]:
     if model_id != MODEL_NAME:
         raise NotFound(f"no model {model_id!r}; this server answers as {MODEL_NAME!r}")

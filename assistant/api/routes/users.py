@@ -6,14 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from assistant.api.deps import get_shop
+from assistant.api.deps import get_shop, path_id
 from assistant.api.schemas import EventRequest
 from assistant.shop import MAX_K, Shop
 
 router = APIRouter(tags=["recommendations"])
 
 
-@router.get("/v1/users/{user_id}/recommendations")
+# `path`: a user id may hold "/" (as is or %2F).
+@router.get("/v1/users/{user_id:path}/recommendations")
 def recommendations(
     user_id: str,
     shop: Annotated[Shop, Depends(get_shop)],
@@ -23,6 +24,7 @@ def recommendations(
         str | None, Query(description="The product the shopper is looking at (cold start).")
     ] = None,
 ) -> dict[str, Any]:
+    user_id = path_id(user_id)
     suggestions, filters = shop.recommend(user_id, k, query=q, viewing=item, unlisted=True)
     return {
         "user_id": user_id,
