@@ -117,8 +117,8 @@ class Toolbox:
             # The nearest products are unrelated ("lego sets" under $9 finds a cupcake toy):
             # the store has nothing that fits, and the answer says so instead of listing them.
             products = []
-        self._remember(products)
-        self._show(products)
+        if products:  # a search that finds nothing leaves the listing to refer to
+            self._show(products)
         self.session.state.update(query=result.text, filters=result.filters.to_dict())
         return {
             "query": result.text,

@@ -149,7 +149,7 @@ class LocalBackend(ChatBackend):
             return render("which_product")
         result = tools.call("get_product", {"product_id": ids[0]})
         if "error" in result:
-            return result["error"]
+            return render("product_gone")
         return render("product_detail", p=tools.products[ids[0]])
 
     def _compare(self, turn: Turn, tools: Toolbox) -> str:
@@ -158,7 +158,7 @@ class LocalBackend(ChatBackend):
             return render("which_product")
         result = tools.call("compare_products", {"product_ids": ids[:3]})
         if "error" in result:
-            return result["error"]
+            return render("product_gone")
         products = [tools.products[i] for i in ids[:3]]
         priced = [p for p in products if p.price is not None]
         rated = [p for p in products if p.rating is not None]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from assistant.errors import BadRequest, NotFound
@@ -159,3 +161,25 @@ def test_piece_count_filters_reach_the_local_search(assistant):
     response = assistant.chat("1000 piece puzzle")
     assert response.intent == "product_search" and response.products
     assert all("1000-Piece" in product["title"] for product in response.products)
+
+
+def test_a_follow_up_that_finds_nothing_keeps_the_listing(assistant):
+    first = assistant.chat("jigsaw puzzles")
+    listed = [p["id"] for p in first.products]
+    nothing = assistant.chat("anything under $1?", first.session_id)
+    assert not nothing.products
+    second = assistant.chat("tell me more about the second one", first.session_id)
+    assert [p["id"] for p in second.products] == [listed[1]]
+
+
+def test_a_product_deleted_since_it_was_shown_gets_a_plain_answer(tmp_path, demo_home, embedder):
+    shutil.copytree(demo_home, tmp_path / "home")
+    shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
+    try:
+        chat = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
+        first = chat.chat("jigsaw puzzles")
+        shop.delete_products([first.products[1]["id"]])
+        reply = chat.chat("tell me more about the second one", first.session_id).reply
+        assert "no longer in the store" in reply and first.products[1]["id"] not in reply
+    finally:
+        shop.close()
