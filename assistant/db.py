@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS events (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_user ON events(user_id, id);
+CREATE TABLE IF NOT EXISTS cart_items (
+    session_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, product_id)
+);
 CREATE TABLE IF NOT EXISTS conversation_keys (
     key TEXT PRIMARY KEY,
     session_id TEXT NOT NULL
@@ -233,6 +240,33 @@ class Database:
         with self._tx() as conn:
             rows = conn.execute("SELECT user_id, item_id, event FROM events ORDER BY id").fetchall()
         return [(r["user_id"], r["item_id"], r["event"]) for r in rows]
+
+    # carts --------------------------------------------------------------------
+    def set_cart_quantity(self, session_id: str, product_id: str, quantity: int) -> None:
+        """Put `quantity` of a product in the session's cart (0 takes it out)."""
+        with self._tx() as conn:
+            if quantity <= 0:
+                conn.execute(
+                    "DELETE FROM cart_items WHERE session_id = ? AND product_id = ?",
+                    (session_id, product_id),
+                )
+                return
+            conn.execute(
+                "INSERT INTO cart_items (session_id, product_id, quantity, added_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, product_id)"
+                " DO UPDATE SET quantity = excluded.quantity",
+                (session_id, product_id, quantity, _now()),
+            )
+
+    def cart(self, session_id: str) -> list[tuple[str, int]]:
+        """The session's cart as (product_id, quantity), in the order items were added."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT product_id, quantity FROM cart_items WHERE session_id = ?"
+                " ORDER BY added_at, rowid",
+                (session_id,),
+            ).fetchall()
+        return [(r["product_id"], int(r["quantity"])) for r in rows]
 
     # tickets ------------------------------------------------------------------
     def create_ticket(self, session: Session, reason: str) -> str:

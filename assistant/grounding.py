@@ -79,6 +79,8 @@ def _check_prices(reply: str, message: str, tools: Toolbox, report: GroundingRep
     for order in tools.orders.values():
         known.add(round(float(order.get("total") or 0.0), 2))
         known |= {round(float(i.get("unit_price") or 0.0), 2) for i in order["items"]}
+    if tools.cart_total is not None:
+        known.add(tools.cart_total)
     quoted = message + " " + " ".join(p.text for p in tools.passages)
     known |= {_amount(m) for m in _PRICE.findall(quoted)}
     filters = tools.session.state.get("filters") or {}

@@ -30,6 +30,8 @@ from retrieval.filters import Filters
 log = logging.getLogger(__name__)
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+_MAX_QUANTITY = 99
+"""The most of one product a cart holds."""
 _ARG_DOC = re.compile(r"^\s+(\w+):\s*(.+)$")
 
 
@@ -58,6 +60,7 @@ class Toolbox:
     history: set[str] = field(default_factory=set)  # products a reason may cite as the shopper's
     shown: list[str] = field(default_factory=list)
     handed_off: str | None = None
+    cart_total: float | None = None
     pending: dict[str, Any] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -135,6 +138,7 @@ class Toolbox:
         """
         product = self.shop.product(product_id)
         self._remember([product])
+        self.session.state["focus"] = product.id  # what "it" means next
         return product.to_dict()
 
     def compare_products(self, product_ids: list[str]) -> dict[str, Any]:
@@ -163,6 +167,44 @@ class Toolbox:
         if self.user_id and self.shop.recs is not None:
             self.history |= set(self.shop.recs.history(self.user_id))
         return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}
+
+    def add_to_cart(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
+        """Put a product in the shopper's cart (adding to any already there).
+
+        Args:
+            product_id: the product's id
+            quantity: how many more to add (1-99)
+        """
+        if not 1 <= quantity <= _MAX_QUANTITY:
+            raise BadRequest(f"quantity must be between 1 and {_MAX_QUANTITY}")
+        product = self.shop.product(product_id)
+        if product.stock == 0:
+            raise BadRequest(f"{product.title} is out of stock")
+        self.session.state["focus"] = product.id
+        held = dict(self.shop.db.cart(self.session.id)).get(product.id, 0)
+        self.shop.db.set_cart_quantity(
+            self.session.id, product.id, min(held + quantity, _MAX_QUANTITY)
+        )
+        if self.user_id:
+            self.shop.record_event(self.user_id, product.id, "cart")
+        return {"added": product_summary(product), **self._cart()}
+
+    def remove_from_cart(self, product_id: str) -> dict[str, Any]:
+        """Take a product out of the shopper's cart.
+
+        Args:
+            product_id: the product's id
+        """
+        in_cart = dict(self.shop.db.cart(self.session.id))
+        if product_id not in in_cart:
+            raise NotFound(f"{product_id} is not in the cart")
+        self.shop.db.set_cart_quantity(self.session.id, product_id, 0)
+        removed = self.shop.engine.get(product_id)
+        return {"removed": None if removed is None else product_summary(removed), **self._cart()}
+
+    def view_cart(self) -> dict[str, Any]:
+        """What is in the shopper's cart, with the total."""
+        return self._cart()
 
     def get_order_status(self, order_id: str) -> dict[str, Any]:
         """Status, items and tracking of one of the shopper's own orders.
@@ -255,6 +297,9 @@ class Toolbox:
         "get_product",
         "compare_products",
         "recommend_products",
+        "add_to_cart",
+        "remove_from_cart",
+        "view_cart",
         "get_order_status",
         "list_my_orders",
         "cancel_order",
@@ -312,10 +357,24 @@ class Toolbox:
         "anything cheaper?") refer to it."""
         self._remember(products)
         self.session.state["shown"] = [p.id for p in products]
+        self.session.state.pop("focus", None)  # "it" now means one of these
         self.session.state["shown_prices"] = [p.price for p in products if p.price is not None]
         categories = {p.category.split(" > ")[-1] for p in products if p.category}
         # A listing from one category keeps follow-ups ("anything cheaper?") inside it.
         self.session.state["shown_category"] = categories.pop() if len(categories) == 1 else None
+
+    def _cart(self) -> dict[str, Any]:
+        """The cart's items still in the catalog, with quantities and the total."""
+        items, total = [], 0.0
+        for product_id, quantity in self.shop.db.cart(self.session.id):
+            product = self.shop.engine.get(product_id)
+            if product is None:
+                continue  # deleted from the catalog since
+            self._remember([product])
+            items.append({**product_summary(product), "quantity": quantity})
+            total += (product.price or 0.0) * quantity
+        self.cart_total = round(total, 2)
+        return {"items": items, "total": self.cart_total}
 
     def _remember(self, products: list[Product]) -> None:
         for product in products:

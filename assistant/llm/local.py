@@ -66,6 +66,9 @@ class LocalBackend(ChatBackend):
             "recommendation": self._recommend,
             "product_question": self._product_question,
             "compare_products": self._compare,
+            "add_to_cart": self._add_to_cart,
+            "remove_from_cart": self._remove_from_cart,
+            "view_cart": self._view_cart,
             "greeting": self._greeting,
             "out_of_scope": self._out_of_scope,
         }
@@ -240,6 +243,33 @@ class LocalBackend(ChatBackend):
         result = tools.call("hand_off_to_human", {"reason": turn.understanding.intent})
         return render("handoff", ticket_id=result["ticket_id"])
 
+    # -- cart --------------------------------------------------------------------
+    def _add_to_cart(self, turn: Turn, tools: Toolbox) -> str:
+        ids = _referenced(turn, tools, wanted=1)
+        if not ids:
+            return render("which_product")
+        quantity = max(1, min(turn.understanding.entities.quantity or 1, 99))
+        result = tools.call("add_to_cart", {"product_id": ids[0], "quantity": quantity})
+        if "error" in result:
+            return render("cart", note=result["error"], cart=tools.call("view_cart", {}))
+        return render("cart", note=f"Added {result['added']['title']} to your cart.", cart=result)
+
+    def _remove_from_cart(self, turn: Turn, tools: Toolbox) -> str:
+        in_cart = [item["id"] for item in tools.call("view_cart", {})["items"]]
+        ids = [pid for pid in _referenced(turn, tools, wanted=1) if pid in in_cart]
+        if not ids and len(in_cart) == 1:
+            ids = in_cart  # "take it out" with one thing in the cart
+        if not ids:
+            return render(
+                "cart", note="Which item should I take out?", cart=tools.call("view_cart", {})
+            )
+        result = tools.call("remove_from_cart", {"product_id": ids[0]})
+        removed = result["removed"]["title"] if result.get("removed") else "That item"
+        return render("cart", note=f"{removed} is out of your cart.", cart=result)
+
+    def _view_cart(self, turn: Turn, tools: Toolbox) -> str:
+        return render("cart", note="", cart=tools.call("view_cart", {}))
+
     # -- conversation --------------------------------------------------------------
     def _greeting(self, turn: Turn, tools: Toolbox) -> str:
         return render("greeting", thanks=turn.message.lower().startswith(_THANKS))
@@ -271,6 +301,8 @@ def _referenced(turn: Turn, tools: Toolbox, *, wanted: int) -> list[str]:
     if wanted > 1 and len(ids) < wanted:
         # "compare them" / "compare the first two": fill up from what was shown.
         ids += [pid for pid in shown if pid not in ids][: (3 if not ids else wanted - len(ids))]
+    elif not ids and tools.session.state.get("focus"):
+        ids = [tools.session.state["focus"]]  # "add it to my cart" after "tell me more"
     elif not ids and len(shown) == 1:
         ids = shown  # "is it waterproof?" needs one clear product
     return list(dict.fromkeys(ids))
