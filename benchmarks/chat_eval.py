@@ -44,8 +44,9 @@ def main() -> None:
                 "",
                 f"`python -m benchmarks.chat_eval` (same as `shopassist eval chat`) - {machine()}.",
                 "The set: `assistant/demo/conversations.jsonl` (search with filters and "
-                "follow-ups, product questions and comparisons, recommendations, order status, "
-                "order changes with confirmation, policies, hand-off, refusals), run on a "
+                "follow-ups, product questions and comparisons, recommendations, the cart, "
+                "order status, order changes with confirmation, policies, hand-off, refusals), "
+                "run on a "
                 "scratch copy of the demo store. Latency is the whole turn in-process.",
                 "",
                 "| tier | conversations / turns | task success | filter accuracy | "

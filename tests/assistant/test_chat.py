@@ -139,11 +139,6 @@ def test_injection_attempts_are_refused(assistant, message):
     assert "can't" in response.reply
 
 
-def test_off_topic_is_out_of_scope(assistant):
-    response = assistant.chat("what's the capital of France?")
-    assert response.intent == "out_of_scope"
-
-
 @pytest.mark.parametrize("message", ["", "   ", "x" * 5000])
 def test_bad_messages_are_rejected(assistant, message):
     with pytest.raises(BadRequest):
