@@ -69,7 +69,7 @@ def open_table(path: Path) -> Iterator[Table]:
             return
         with path.open(newline="", encoding="utf-8-sig") as handle:
             if suffix in (".csv", ".tsv"):
-                yield _delimited(handle, "\t" if suffix == ".tsv" else ",", path)
+                yield _delimited(handle, "\t" if suffix == ".tsv" else None, path)
             elif suffix == ".json":
                 yield Table(None, _json_array(handle, path))
             else:
@@ -89,12 +89,17 @@ def json_columns(records: Iterable[RawRecord]) -> list[str]:
     return list(seen)
 
 
-def _delimited(handle: IO[str], delimiter: str, path: Path) -> Table:
+def _delimited(handle: IO[str], delimiter: str | None, path: Path) -> Table:
+    """A delimited table; `delimiter` None: a comma, or a semicolon when the header has more
+    of those (spreadsheets export ";" where the decimal mark is a comma)."""
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
-    rows = _rows(handle, delimiter, path)
-    first_row = next(rows, None)
-    if first_row is None:
+    header_line = handle.readline()
+    if not header_line:
         raise TableError(f"{path}: empty file, expected a header row")
+    if delimiter is None:
+        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    rows = _rows(itertools.chain([header_line], handle), delimiter, path)
+    first_row = next(rows, (1, []))
     if isinstance(first_row[1], str):
         raise TableError(f"{path}, line 1: {first_row[1]}")
     header = [name.strip() for name in first_row[1]]

@@ -101,3 +101,11 @@ class ProductIn(RequestBody):
     image_url: str = ""
     url: str = ""
     attributes: dict[str, str] = Field(default_factory=dict)
+
+
+
+class ProductReplacement(ProductIn):
+    """A product's new fields for `PUT /v1/products/{id}`: the id comes from the path (given
+    in the body too, it must be the same)."""
+
+    id: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]

@@ -148,3 +148,15 @@ def test_changes_are_logged_and_the_index_saved_every_so_many(home, embedder, mo
         assert reopened.product("NEW-1").title == reopened.product("NEW-2").title
     finally:
         reopened.close()
+
+
+def test_a_replacement_may_leave_the_id_to_the_path(home, embedder):
+    client, shop = _client(home, embedder)
+    with client:
+        assert client.post("/v1/products", json=KETTLE).status_code == 201
+        without_id = {key: value for key, value in KETTLE.items() if key != "id"}
+        replaced = client.put("/v1/products/NEW-1", json={**without_id, "price": 30.0})
+        assert replaced.status_code == 200 and replaced.json()["price"] == 30.0
+        other = client.put("/v1/products/NEW-1", json={**KETTLE, "id": "NEW-2"})
+        assert other.status_code == 400 and "is not 'NEW-1'" in other.json()["error"]["message"]
+    shop.close()

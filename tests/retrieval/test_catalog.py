@@ -243,3 +243,13 @@ def test_a_quote_left_open_does_not_swallow_the_rows_after_it(tmp_path: Path) ->
     ]
     assert [e.line for e in load.errors] == [2, 6]
     assert all("unbalanced quotes" in e.reason for e in load.errors)
+
+
+def test_semicolon_separated_files_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text('id;title;price\nb1;Blue bowl, large;"12,50 €"\nb2;Red cup;3\n', "utf-8")
+    load = load_catalog(path)
+    assert [(p.id, p.title, p.price) for p in load.products] == [
+        ("b1", "Blue bowl, large", 12.5),
+        ("b2", "Red cup", 3.0),
+    ]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from assistant.api.deps import get_shop, path_id
-from assistant.api.schemas import ProductIn
+from assistant.api.schemas import ProductIn, ProductReplacement
 from assistant.errors import BadRequest
 from assistant.shop import MAX_K, Shop, search_payload
 from retrieval.catalog import Product
@@ -87,13 +87,13 @@ def create_products(
 
 @router.put("/v1/products/{product_id:path}")
 def replace_product(
-    product_id: str, body: ProductIn, shop: Annotated[Shop, Depends(get_shop)]
+    product_id: str, body: ProductReplacement, shop: Annotated[Shop, Depends(get_shop)]
 ) -> dict[str, Any]:
     product_id = path_id(product_id)
-    if body.id != product_id:
+    if body.id not in (None, product_id):
         raise BadRequest(f"the body's id {body.id!r} is not {product_id!r}")
     shop.product(product_id)  # 404 for an unknown id
-    shop.add_products([_product(body)], replace=True)
+    shop.add_products([_product(body.model_copy(update={"id": product_id}))], replace=True)
     return shop.product(product_id).to_dict()
 
 
