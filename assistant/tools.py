@@ -32,6 +32,15 @@ log = logging.getLogger(__name__)
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _MAX_QUANTITY = 99
 """The most of one product a cart holds."""
+_SORT_POOL = 100
+"""How many of the best matches a sorted search orders."""
+_SORT_KEYS: dict[str, Callable[[Product], tuple[bool, float]]] = {
+    "price_low": lambda p: (p.price is None, p.price or 0.0),
+    "price_high": lambda p: (p.price is None, -(p.price or 0.0)),
+    "rating": lambda p: (p.rating is None, -(p.rating or 0.0)),
+}
+"""Orders other than relevance; products without the value come last."""
+SORTS = ("relevance", *_SORT_KEYS)
 _ARG_DOC = re.compile(r"^\s+(\w+):\s*(.+)$")
 
 
@@ -82,6 +91,7 @@ class Toolbox:
         max_age: float | None = None,
         min_pieces: int | None = None,
         max_pieces: int | None = None,
+        sort: str = "relevance",
         k: int = 5,
     ) -> dict[str, Any]:
         """Search the catalog. Constraints are hard filters.
@@ -99,8 +109,12 @@ class Toolbox:
             max_age: oldest age in years the product must suit
             min_pieces: fewest pieces (puzzles, building sets)
             max_pieces: most pieces
+            sort: "relevance", or among the good matches "price_low" (cheapest first),
+                "price_high" or "rating" (best rated first)
             k: how many products to return (1-10)
         """
+        if sort not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
         filters = Filters(
             price_min=min_price,
             price_max=max_price,
@@ -114,8 +128,13 @@ class Toolbox:
             pieces_max=max_pieces,
             size=size,
         )
-        result = self.shop.search(query, k=max(1, min(k, 10)), filters=filters)
+        k = max(1, min(k, 10))
+        pool = k if sort == "relevance" else _SORT_POOL
+        result = self.shop.search(query, k=pool, filters=filters)
         products = [hit.product for hit in result.hits]
+        if sort != "relevance":
+            matched = [hit.product for hit in result.hits if hit.matched] or products
+            products = sorted(matched, key=_SORT_KEYS[sort])[:k]
         if result.no_good_match and not names_products(request_topic(result.text), products):
             # The nearest products are unrelated ("lego sets" under $9 finds a cupcake toy):
             # the store has nothing that fits, and the answer says so instead of listing them.

@@ -48,6 +48,11 @@ _REQUEST_OPENERS = _FOLLOW_UP_WORDS | {
 _REFINE_CUES = ("what about", "how about", "only ", "and ", "but ", "in ", "with ", "without ")
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9$]+")
+_SORT_CUES = (
+    ("price_low", re.compile(r"\b(cheapest|lowest[\s-]priced?|least expensive)\b", re.I)),
+    ("price_high", re.compile(r"\b(most expensive|priciest|highest[\s-]priced?)\b", re.I)),
+    ("rating", re.compile(r"\b(best|highest|top)[\s-]rated\b", re.I)),
+)
 _YES = re.compile(
     r"^\s*(?:yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|please do|do it|go ahead|correct)\b",
     re.IGNORECASE,
@@ -102,6 +107,8 @@ class Understanding:
     filters: Filters
     follow_up: bool
     confirmation: str | None = None  # "yes" / "no" when the message answers a question
+    sort: str = "relevance"
+    """How the shopper wants results ordered (see `SORTS`): "cheapest ..." is price_low."""
 
 
 def understand(
@@ -140,6 +147,7 @@ def understand(
         filters=filters,
         follow_up=follow_up,
         confirmation="yes" if _YES.match(message) else "no" if _NO.match(message) else None,
+        sort=next((name for name, cue in _SORT_CUES if cue.search(message)), "relevance"),
     )
 
 

@@ -103,7 +103,6 @@ class ProductIn(RequestBody):
     attributes: dict[str, str] = Field(default_factory=dict)
 
 
-
 class ProductReplacement(ProductIn):
     """A product's new fields for `PUT /v1/products/{id}`: the id comes from the path (given
     in the body too, it must be the same)."""

@@ -119,6 +119,7 @@ class LocalBackend(ChatBackend):
                 "max_age": f.age_max,
                 "min_pieces": f.pieces_min,
                 "max_pieces": f.pieces_max,
+                "sort": u.sort,
                 "k": 5,
             },
         )

@@ -178,3 +178,14 @@ def test_a_product_deleted_since_it_was_shown_gets_a_plain_answer(tmp_path, demo
         assert "no longer in the store" in reply and first.products[1]["id"] not in reply
     finally:
         shop.close()
+
+
+def test_cheapest_and_best_rated_order_the_matches(assistant, shop):
+    cheapest = assistant.chat("cheapest jigsaw puzzle")
+    prices = [p["price"] for p in cheapest.products]
+    puzzles = [p for p in shop.engine.products if "Jigsaw Puzzle" in p.title and p.price]
+    assert prices == sorted(prices) and prices[0] == min(p.price for p in puzzles)
+    rated = assistant.chat("best rated headphones")
+    ratings = [p["rating"] for p in rated.products]
+    assert ratings == sorted(ratings, reverse=True)
+    assert all("Headphones" in p["category"] for p in rated.products)
