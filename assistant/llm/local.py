@@ -249,9 +249,11 @@ class LocalBackend(ChatBackend):
         ids = _referenced(turn, tools, wanted=1)
         if not ids:
             return render("which_product")
-        quantity = max(1, min(turn.understanding.entities.quantity or 1, 99))
+        quantity = turn.understanding.entities.quantity or 1
         result = tools.call("add_to_cart", {"product_id": ids[0], "quantity": quantity})
-        if "error" in result:
+        if "error" in result and tools.shop.engine.get(ids[0]) is None:
+            return render("product_gone")
+        if "error" in result:  # out of stock, or a quantity beyond what a cart holds
             return render("cart", note=result["error"], cart=tools.call("view_cart", {}))
         return render("cart", note=f"Added {result['added']['title']} to your cart.", cart=result)
 
