@@ -249,8 +249,9 @@ def _lock(descriptor: int, path: Path, wait: float) -> None:
             holder = os.pread(descriptor, 200, 0).decode(errors="replace") or "another process"
         if holder.startswith(SERVER):
             raise BadRequest(
-                f"{path.parent} is in use by `shopassist {holder}`: change its catalog through "
-                "the server's API (POST/PUT/DELETE /v1/products), or stop the server first"
+                f"{path.parent} is in use by `shopassist {holder}`: stop the server first "
+                "(while it runs, its catalog can change through its API: POST/PUT/DELETE "
+                "/v1/products)"
             )
         if time.monotonic() > deadline:
             raise BadRequest(f"{path.parent} is still being changed by {holder}; try again later")
