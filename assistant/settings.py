@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600, description="Requests a client may make a minute (0: off)."
     )
-    store_name: str = Field(default="the Shopassist demo store", description="Shown in replies.")
+    store_name: str = Field(default="this store", description="The store's name in replies.")
     threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
     recommender: str = Field(
         default="auto",
