@@ -316,7 +316,10 @@ def cmd_eval_search(args: argparse.Namespace) -> None:
     settings = _settings(args)
     try:
         queries = load_judged(Path(args.judgments))
-        products = load_catalog(Path(args.catalog), _parse_map(args.map)).products
+        mapping = args.map
+        if mapping is None and Path(args.catalog) == _AMAZON:
+            mapping = _AMAZON_MAP  # the judged set's own catalog
+        products = load_catalog(Path(args.catalog), _parse_map(mapping)).products
     except (RetrievalError, OSError, ValueError) as exc:
         raise BadRequest(str(exc)) from exc
     engine = SearchEngine.build(products, get_embedder("minilm", threads=settings.threads))
@@ -482,7 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     t = evals.add_parser("search", parents=[common], help="BM25, dense and hybrid side by side")
     t.add_argument("--judgments", default=str(_DEV_SET), help="judged queries (JSONL)")
     t.add_argument("--catalog", default=str(_AMAZON), help="the catalog they judge")
-    t.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", default=_AMAZON_MAP)
+    t.add_argument(
+        "--map",
+        nargs="*",
+        metavar="FIELD=COLUMN",
+        help="rename source columns (default: the Amazon sample's, for the default catalog)",
+    )
     t.set_defaults(run=cmd_eval_search)
     t = evals.add_parser("nlu", parents=[common], help="intent accuracy, macro-F1, OOS")
     t.add_argument("protocol", choices=["bitext", "banking77-10shot", "banking77-full", "oos"])

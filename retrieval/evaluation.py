@@ -3,6 +3,7 @@ and the share of top-k results that break a constraint the query states, per ran
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections import defaultdict
@@ -47,10 +48,13 @@ def load_judged(path: Path) -> list[JudgedQuery]:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
                     data = json.loads(line)
+                    unknown = sorted(set(data) - {f.name for f in dataclasses.fields(JudgedQuery)})
+                    if unknown:
+                        raise RetrievalError(f"{path}:{number}: unknown fields {unknown}")
                     try:
                         queries.append(JudgedQuery(**data))
                     except TypeError as exc:
-                        raise RetrievalError(f"{path}:{number}: {exc}") from exc
+                        raise RetrievalError(f"{path}:{number}: missing fields ({exc})") from exc
     except (OSError, ValueError) as exc:
         raise RetrievalError(f"cannot read judged queries from {path}: {exc}") from exc
     return queries

@@ -281,3 +281,14 @@ def test_a_model_trained_before_any_catalog_recommends_its_own_items(capsys, tmp
 def test_k_may_exceed_a_page(capsys, demo_home):
     code, out, _ = _run(capsys, "search", "gift", "--k", "300", "--json", "--home", str(demo_home))
     assert code == 0 and len(json.loads(out)["results"]) == 300
+
+
+def test_eval_search_on_a_store_s_own_catalog(capsys, tmp_path):
+    catalog = tmp_path / "own.csv"
+    catalog.write_text("id,title\nt1,Blue ceramic teapot\nk1,Steel kettle\nm1,Coffee mug\n")
+    judged = tmp_path / "judged.jsonl"
+    judged.write_text(json.dumps({"query_id": "q", "query": "teapot", "judgments": {"t1": 3}}))
+    code, out, _ = _run(
+        capsys, "eval", "search", "--catalog", str(catalog), "--judgments", str(judged), "--json"
+    )
+    assert code == 0 and json.loads(out)["hybrid"]["ndcg"] == 1.0

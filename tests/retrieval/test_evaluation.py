@@ -61,7 +61,7 @@ def test_the_judged_dev_set_is_well_formed() -> None:
 def test_load_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"query_id": "x", "query": "y", "oops": 1}) + "\n")
-    with pytest.raises(RetrievalError, match="bad.jsonl:1"):
+    with pytest.raises(RetrievalError, match=r"bad.jsonl:1: unknown fields \['oops'\]"):
         load_judged(bad)
     with pytest.raises(RetrievalError):
         load_judged(tmp_path / "missing.jsonl")
