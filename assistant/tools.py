@@ -141,7 +141,9 @@ class Toolbox:
             products = []
         if products:  # a search that finds nothing leaves the listing to refer to
             self._show(products)
-        self.session.state.update(query=result.text, filters=result.filters.to_dict())
+        self.session.state.update(
+            listing="search", query=result.text, filters=result.filters.to_dict()
+        )
         return {
             "query": result.text,
             "filters": result.filters.to_dict(),
@@ -183,6 +185,8 @@ class Toolbox:
             self.user_id or "", max(1, min(k, 10)), query=query or None
         )
         self._show([s.product for s in suggestions])
+        # Follow-ups ("something cheaper") refine these recommendations, not a search.
+        self.session.state.update(listing="recommendation", query=query, filters=filters.to_dict())
         if self.user_id and self.shop.recs is not None:
             self.history |= set(self.shop.recs.history(self.user_id))
         return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}

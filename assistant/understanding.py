@@ -121,7 +121,8 @@ def understand(
     previous_query = state.get("query") or ""
     previous_filters = _filters_from(state.get("filters") or {})
     lowered = message.lower().strip()
-    follow_up = bool(previous_query) and (
+    in_context = bool(previous_query) or state.get("listing") == "recommendation"
+    follow_up = in_context and (
         not content or lowered.startswith(_REFINE_CUES) or bool(_CHEAPER.search(message))
     )
     if follow_up:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.shop import Suggestion
+from assistant.understanding import request_topic
 from prompts import render
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ _VERBS = {
     "start_return": "start a return for",
 }
 _ADDRESS = re.compile(r"\bto\s+([^,]+),\s*([^,]+),\s*([A-Za-z0-9 -]{3,10})\s*\.?$")
+_REFINABLE = {"out_of_scope", "greeting", "product_search", "recommendation"}
+"""Intents a follow-up ("anything cheaper?") may be mistaken for; it refines the listing."""
 _HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service", "complaint"}
 _CONFIDENT_POLICY_MATCH = 0.55
 _THANKS = ("thank", "thx", "cheers", "great")
@@ -78,8 +81,10 @@ class LocalBackend(ChatBackend):
             action = tools.pending["action"]
             return Reply(self._confirm(turn, tools), self.name, action)
         intent = turn.understanding.intent
-        if intent == "out_of_scope" and turn.understanding.follow_up:
-            intent = "product_search"  # "anything cheaper?" right after a search
+        if turn.understanding.follow_up and intent in _REFINABLE:
+            # "anything cheaper?" refines the listing just shown: a search or recommendations.
+            listing = tools.session.state.get("listing")
+            intent = "recommendation" if listing == "recommendation" else "product_search"
         if intent in self._handlers:
             handler = self._handlers[intent]
         elif intent in _HUMAN_INTENTS:
@@ -135,7 +140,8 @@ class LocalBackend(ChatBackend):
 
     def _recommend(self, turn: Turn, tools: Toolbox) -> str:
         u = turn.understanding
-        query = " ".join(filter(None, [u.topic, describe_filters(u.filters.to_dict())]))
+        need = request_topic(u.search_text) if u.follow_up else u.topic  # keeps "puzzles"
+        query = " ".join(filter(None, [need, describe_filters(u.filters.to_dict())]))
         result = tools.call("recommend_products", {"query": query, "k": 5})
         filters = describe_filters(result.get("filters", {}))
         items = [

@@ -189,3 +189,12 @@ def test_cheapest_and_best_rated_order_the_matches(assistant, shop):
     ratings = [p["rating"] for p in rated.products]
     assert ratings == sorted(ratings, reverse=True)
     assert all("Headphones" in p["category"] for p in rated.products)
+
+
+def test_cheaper_after_recommendations_recommends_cheaper(assistant):
+    first = assistant.chat("what would you recommend for me?", user_id="u0150")
+    assert first.intent == "recommendation" and first.products
+    cheapest = min(p["price"] for p in first.products if p["price"] is not None)
+    second = assistant.chat("something cheaper", first.session_id, user_id="u0150")
+    assert second.intent == "recommendation" and second.products
+    assert all(p["price"] < cheapest for p in second.products)
