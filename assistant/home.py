@@ -173,8 +173,8 @@ def train_recommender(
             titles[product.id], categories[product.id] = product.title, product.category
     if products and len(titles) < len(items):
         log.warning(
-            "%d of the %d items in %s are not in the catalog: they are recommended by id only, "
-            "without title, and the assistant's chat never shows them",
+            "%d of the %d items in %s are not in the catalog: recommendations leave them out "
+            "(only a model sharing no item with the catalog recommends by id)",
             len(items) - len(titles),
             len(items),
             path,
