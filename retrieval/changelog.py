@@ -41,6 +41,7 @@ class ChangeLog:
     def open(cls, path: Path, engine: SearchEngine) -> ChangeLog:
         """The log at `path` for `engine`, whose changes are applied to it first."""
         path = Path(path)
+        _cut_torn_tail(path)
         lines = _read_lines(path)
         header = _parse(lines[0]) if lines else None
         if header is None or header.get("generation") != engine.generation:
@@ -84,6 +85,18 @@ class ChangeLog:
             handle.flush()
             os.fsync(handle.fileno())
         self.pending += count
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Drop a last line that a crash cut short, so the next change starts a line of its own."""
+    try:
+        with path.open("rb+") as handle:
+            data = handle.read()
+            if data and not data.endswith(b"\n"):
+                logger.warning("%s: dropped a change cut short by a crash", path)
+                handle.truncate(data.rfind(b"\n") + 1)
+    except FileNotFoundError:
+        pass
 
 
 def _read_lines(path: Path) -> list[str]:

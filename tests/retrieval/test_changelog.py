@@ -48,8 +48,13 @@ def test_a_change_cut_short_by_a_crash_is_dropped(tmp_path: Path) -> None:
     with log.path.open("a", encoding="utf-8") as handle:
         handle.write('{"upsert": [{"id": "half')  # the process died mid-write
     reloaded = SearchEngine.load(folder, EMBEDDER)
-    assert ChangeLog.open(log.path, reloaded).pending == 1
-    assert reloaded.get(TOY_STORE[7].id) is not None
+    reopened = ChangeLog.open(log.path, reloaded)
+    assert reopened.pending == 1 and reloaded.get(TOY_STORE[7].id) is not None
+    reloaded.upsert([TOY_STORE[8]])
+    reopened.upserted([TOY_STORE[8]])  # the next change is not glued to the torn line
+    again = SearchEngine.load(folder, EMBEDDER)
+    assert ChangeLog.open(log.path, again).pending == 2
+    assert again.get(TOY_STORE[8].id) is not None
 
 
 def test_a_log_older_than_the_saved_index_is_dropped(tmp_path: Path) -> None:
