@@ -41,6 +41,8 @@ _EVENT_REASON = {
     "purchase": "which you bought",
 }
 _LOOKED_AT = 3
+_SPARE = 20
+"""Extra picks asked of the recommender, standing in for items deleted since it trained."""
 """How many recent products, unknown to the recommender, recommendations look like."""
 
 
@@ -281,7 +283,7 @@ class Shop:
                 picks.setdefault(suggestion.product.id, suggestion)
         else:
             by_id = unlisted and allowed is None and self._catalog_apart()
-            for rec in self.recs.recommend(user_id, k, allowed=allowed):
+            for rec in self.recs.recommend(user_id, k + _SPARE, allowed=allowed):
                 product = self.engine.get(rec.item_id)
                 if product is None and by_id:
                     product = Product(id=rec.item_id, title="")
@@ -329,7 +331,8 @@ class Shop:
             raise BadRequest(f"event must be one of {', '.join(EVENT_TYPES)}")
         if not user_id.strip():
             raise BadRequest("user_id is empty")
-        self.product(item_id)
+        if item_id not in self.engine and not (self.recs and self.recs.knows_item(item_id)):
+            self.product(item_id)  # NotFound: neither the catalog nor the recommender has it
         self.db.add_event(user_id, item_id, event)
         if self.recs is not None:
             self.recs.record([Event(user_id, item_id, event)])

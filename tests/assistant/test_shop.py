@@ -35,6 +35,9 @@ def test_a_recommender_trained_before_the_catalog_is_kept(tmp_path: Path, embedd
         assert {s.product.title for s in unlisted} == {""}
         newcomer, _ = shop.recommend("nobody", 3, unlisted=True)
         assert len(newcomer) == 3 and all(s.reason.startswith("popular") for s in newcomer)
+        shop.record_event("nobody", "m4", "purchase")  # an item only the recommender has
+        after, _ = shop.recommend("nobody", 3, unlisted=True)
+        assert "m5" in {s.product.id for s in after} and after != newcomer
     finally:
         shop.close()
 
@@ -119,5 +122,6 @@ def test_a_deleted_product_is_not_recommended(tmp_path: Path, demo_home: Path, e
         shop.delete_products([first])
         after, _ = shop.recommend("u0150", 5, unlisted=True)
         assert first not in {s.product.id for s in after} and all(s.product.title for s in after)
+        assert len(after) == 5
     finally:
         shop.close()
