@@ -68,6 +68,8 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
             elif _IN_STOCK.search(line) and not product.in_stock:
                 report.problems.append(f"{product.title!r} is out of stock")
     known_orders = set(tools.orders) | ({tools.pending["order_id"]} if tools.pending else set())
+    # An order-like code inside a product's own name ("Dragon Ball Z GE-57756") is the name's.
+    known_orders |= {code for p in tools.products.values() for code in _ORDER_ID.findall(p.title)}
     for order_id in set(_ORDER_ID.findall(reply)):
         if order_id not in known_orders and order_id not in message.upper():
             report.problems.append(f"order {order_id} not returned by any tool")

@@ -198,3 +198,15 @@ def test_cheaper_after_recommendations_recommends_cheaper(assistant):
     second = assistant.chat("something cheaper", first.session_id, user_id="u0150")
     assert second.intent == "recommendation" and second.products
     assert all(p["price"] < cheapest for p in second.products)
+
+
+def test_an_order_like_code_in_a_product_name_is_not_an_order_claim(shop):
+    from assistant.grounding import check_grounding
+    from assistant.tools import Toolbox
+    from retrieval.catalog import Product
+
+    tools = Toolbox(shop, shop.db.create_session(None), None)
+    beanie = Product(id="DB-1", title="Dragon Ball Z GE-57756 Beanie", price=12.0)
+    tools.products[beanie.id] = beanie
+    assert check_grounding(f"1. {beanie.title} - $12.00", "beanie", tools).ok
+    assert not check_grounding("Your order SA-123456 has shipped.", "beanie", tools).ok
