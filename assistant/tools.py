@@ -225,6 +225,12 @@ class Toolbox:
         removed = self.shop.engine.get(product_id)
         return {"removed": None if removed is None else product_summary(removed), **self._cart()}
 
+    def empty_cart(self) -> dict[str, Any]:
+        """Take everything out of the shopper's cart."""
+        for product_id, _ in self.shop.db.cart(self.session.id):
+            self.shop.db.set_cart_quantity(self.session.id, product_id, 0)
+        return self._cart()
+
     def view_cart(self) -> dict[str, Any]:
         """What is in the shopper's cart, with the total."""
         return self._cart()
@@ -322,6 +328,7 @@ class Toolbox:
         "recommend_products",
         "add_to_cart",
         "remove_from_cart",
+        "empty_cart",
         "view_cart",
         "get_order_status",
         "list_my_orders",
@@ -387,16 +394,19 @@ class Toolbox:
         self.session.state["shown_category"] = categories.pop() if len(categories) == 1 else None
 
     def _cart(self) -> dict[str, Any]:
-        """The cart's items still in the catalog, with quantities and the total."""
+        """The cart's items still in the catalog, with quantities and the total (None when
+        an item has no price)."""
         items, total = [], 0.0
+        priced = True
         for product_id, quantity in self.shop.db.cart(self.session.id):
             product = self.shop.engine.get(product_id)
             if product is None:
                 continue  # deleted from the catalog since
             self._remember([product])
             items.append({**product_summary(product), "quantity": quantity})
+            priced = priced and product.price is not None
             total += (product.price or 0.0) * quantity
-        self.cart_total = round(total, 2)
+        self.cart_total = round(total, 2) if priced else None
         return {"items": items, "total": self.cart_total}
 
     def _remember(self, products: list[Product]) -> None:

@@ -24,6 +24,7 @@ _VERBS = {
     "start_return": "start a return for",
 }
 _ADDRESS = re.compile(r"\bto\s+([^,]+),\s*([^,]+),\s*([A-Za-z0-9 -]{3,10})\s*\.?$")
+_EMPTY_CART = re.compile(r"\b(empty|clear)\b|\b(everything|all items)\b", re.IGNORECASE)
 _REFINABLE = {"out_of_scope", "greeting", "product_search", "recommendation"}
 """Intents a follow-up ("anything cheaper?") may be mistaken for; it refines the listing."""
 _HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service", "complaint"}
@@ -255,7 +256,8 @@ class LocalBackend(ChatBackend):
         ids = _referenced(turn, tools, wanted=1)
         if not ids:
             return render("which_product")
-        quantity = turn.understanding.entities.quantity or 1
+        quantity = turn.understanding.entities.quantity
+        quantity = 1 if quantity is None else quantity
         result = tools.call("add_to_cart", {"product_id": ids[0], "quantity": quantity})
         if "error" in result and tools.shop.engine.get(ids[0]) is None:
             return render("product_gone")
@@ -264,6 +266,8 @@ class LocalBackend(ChatBackend):
         return render("cart", note=f"Added {result['added']['title']} to your cart.", cart=result)
 
     def _remove_from_cart(self, turn: Turn, tools: Toolbox) -> str:
+        if _EMPTY_CART.search(turn.message):
+            return render("cart", note="", cart=tools.call("empty_cart", {}))
         in_cart = [item["id"] for item in tools.call("view_cart", {})["items"]]
         ids = [pid for pid in _referenced(turn, tools, wanted=1) if pid in in_cart]
         if not ids and len(in_cart) == 1:

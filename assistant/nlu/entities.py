@@ -31,7 +31,7 @@ _ORDINAL = re.compile(
 )
 _COLOR_REF = re.compile(r"\bthe\s+(\w+)\s+one\b", re.IGNORECASE)
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
-_QUANTITY = re.compile(r"\b(?:add|put|buy|get)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b", re.I)
+_QUANTITY = re.compile(r"\b(?:add|put|buy|get)\s+(\d+|" + "|".join(_NUMBERS) + r")\b", re.I)
 
 
 @dataclass

@@ -47,3 +47,18 @@ def test_cart_tools(shop: Shop, demo_orders):
     if sold_out is not None:
         assert "out of stock" in again.call("add_to_cart", {"product_id": sold_out.id})["error"]
     assert again.call("remove_from_cart", {"product_id": product.id})["items"] == []
+
+
+def test_quantities_several_items_and_emptying(assistant):
+    listing = assistant.chat("jigsaw puzzles")
+    first, second = listing.products[0], listing.products[1]
+    refused = assistant.chat("add 0 of the first one to my cart", listing.session_id)
+    assert "quantity must be between 1 and 99" in refused.reply
+    assistant.chat("add the first one to my cart", listing.session_id)
+    both = assistant.chat("add the second one to my cart", listing.session_id)
+    lines = both.reply.splitlines()
+    assert f"- 1 x {first['title']} - ${first['price']:.2f}" in lines
+    assert f"- 1 x {second['title']} - ${second['price']:.2f}" in lines
+    assert f"Total: ${first['price'] + second['price']:.2f}" in lines
+    emptied = assistant.chat("empty my cart", listing.session_id)
+    assert emptied.intent == "remove_from_cart" and "Your cart is empty." in emptied.reply
