@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _MAX_QUANTITY = 99
 """The most of one product a cart holds."""
-_SORT_POOL = 100
-"""How many of the best matches a sorted search orders."""
+_SORT_POOL = 20
+"""How many of the most relevant matches a sorted search orders (more lets merely related
+products, a puzzle for "cheapest lego set", in)."""
 _SORT_KEYS: dict[str, Callable[[Product], tuple[bool, float]]] = {
     "price_low": lambda p: (p.price is None, p.price or 0.0),
     "price_high": lambda p: (p.price is None, -(p.price or 0.0)),

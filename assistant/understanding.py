@@ -116,7 +116,9 @@ def understand(
 ) -> Understanding:
     """Classify `message` and work out the search it implies, given the session `state`."""
     prediction = intents.predict([message])[0]
-    parsed = parse_query(message, vocabulary)
+    sort, cue = next(((n, c) for n, c in _SORT_CUES if c.search(message)), ("relevance", None))
+    # "best rated puzzles" searches for puzzles; the cue orders them.
+    parsed = parse_query(message if cue is None else cue.sub(" ", message), vocabulary)
     content = [w for w in _WORD.findall(parsed.text.lower()) if w not in _FOLLOW_UP_WORDS]
     previous_query = state.get("query") or ""
     previous_filters = _filters_from(state.get("filters") or {})
@@ -148,7 +150,7 @@ def understand(
         filters=filters,
         follow_up=follow_up,
         confirmation="yes" if _YES.match(message) else "no" if _NO.match(message) else None,
-        sort=next((name for name, cue in _SORT_CUES if cue.search(message)), "relevance"),
+        sort=sort,
     )
 
 

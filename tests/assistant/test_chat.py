@@ -185,6 +185,10 @@ def test_cheapest_and_best_rated_order_the_matches(assistant, shop):
     prices = [p["price"] for p in cheapest.products]
     puzzles = [p for p in shop.engine.products if "Jigsaw Puzzle" in p.title and p.price]
     assert prices == sorted(prices) and prices[0] == min(p.price for p in puzzles)
+    puzzles_rated = assistant.chat("best rated puzzles")
+    assert puzzles_rated.products and all(
+        "Puzzles" in p["category"] for p in puzzles_rated.products
+    )
     rated = assistant.chat("best rated headphones")
     ratings = [p["rating"] for p in rated.products]
     assert ratings == sorted(ratings, reverse=True)
