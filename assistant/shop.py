@@ -347,7 +347,9 @@ class Shop:
                 (p for p in among if p.in_stock), key=lambda p: p.rating or 0.0, reverse=True
             )
         return [
-            Suggestion(p, p.rating or 0.0, "top rated in the store" if p.rating else "in stock")
+            Suggestion(
+                p, p.rating or 0.0, "top rated in the store" if p.rating else "from our catalog"
+            )
             for p in pool[:k]
         ]
 

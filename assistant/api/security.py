@@ -43,7 +43,8 @@ class RateLimiter:
         return self.acquire(client) == 0.0
 
 
-def _presented_key(request: Request) -> str | None:
+def presented_key(request: Request) -> str | None:
+    """The API key a request carries (Bearer token or X-API-Key), if any."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
@@ -59,7 +60,7 @@ def install(app: FastAPI, *, api_keys: frozenset[str], per_minute: int) -> None:
     ) -> Response:
         if request.url.path in _OPEN_PATHS:
             return await call_next(request)
-        key = _presented_key(request)
+        key = presented_key(request)
         if api_keys and key not in api_keys:
             return JSONResponse(
                 error_body("Unauthorized", "a valid API key is required (Authorization: Bearer)"),

@@ -78,3 +78,23 @@ def test_rate_limiter_says_how_long_to_wait():
     assert limiter.acquire("a") == pytest.approx(6.0)
     now[0] = 10.0
     assert limiter.acquire("a") == 0.0 and limiter.acquire("a") == pytest.approx(10.0)
+
+
+def test_a_resent_transcript_continues_only_the_same_callers_conversation(shop):
+    first_turn = [{"role": "user", "content": "jigsaw puzzles"}]
+    with _client(shop, api_keys="k1, k2") as client:
+        one = client.post(
+            "/v1/chat/completions", json={"messages": first_turn}, headers={"X-API-Key": "k1"}
+        ).json()
+        transcript = [
+            *first_turn,
+            {"role": "assistant", "content": one["choices"][0]["message"]["content"]},
+            {"role": "user", "content": "anything cheaper?"},
+        ]
+        sessions = {
+            key: client.post(
+                "/v1/chat/completions", json={"messages": transcript}, headers={"X-API-Key": key}
+            ).json()["shopassist"]["session_id"]
+            for key in ("k1", "k2")
+        }
+    assert sessions["k1"] == one["shopassist"]["session_id"] != sessions["k2"]

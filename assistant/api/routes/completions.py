@@ -16,13 +16,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from assistant.api.deps import get_assistant, get_metrics
 from assistant.api.metrics import Metrics
 from assistant.api.schemas import RequestBody
+from assistant.api.security import presented_key
 from assistant.errors import BadRequest, NotFound
 from assistant.orchestrator import Assistant, ChatResponse
 
@@ -66,16 +67,19 @@ def _text(message: ChatMessage) -> str:
     return message.content or ""
 
 
-def _fingerprint(user: str | None, messages: Sequence[tuple[str, str]]) -> str:
-    # Whitespace is normalised: chat UIs often trim or re-wrap the replies they resend.
+def _fingerprint(key: str | None, user: str | None, messages: Sequence[tuple[str, str]]) -> str:
+    """Names a conversation by its caller (API key and `user`) and its turns so far, so that
+    only the same caller resending the same transcript continues it. Whitespace is
+    normalised: chat UIs often trim or re-wrap the replies they resend."""
     turns = [(role, " ".join(text.split())) for role, text in messages]
-    payload = json.dumps([user, turns], ensure_ascii=False)
+    payload = json.dumps([key, user, turns], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 @router.post("/v1/chat/completions")
 def completions(
     body: CompletionRequest,
+    request: Request,
     assistant: Annotated[Assistant, Depends(get_assistant)],
     metrics: Annotated[Metrics, Depends(get_metrics)],
 ) -> Any:
@@ -86,10 +90,12 @@ def completions(
         raise BadRequest("the last message must come from the user")
     *earlier, (_, message) = transcript
     db = assistant.shop.db
-    session_id = db.session_for_key(_fingerprint(body.user, earlier)) if earlier else None
+    key = presented_key(request)
+    session_id = db.session_for_key(_fingerprint(key, body.user, earlier)) if earlier else None
     response = assistant.chat(message, session_id, body.user)
     db.remember_key(
-        _fingerprint(body.user, [*transcript, ("assistant", response.reply)]), response.session_id
+        _fingerprint(key, body.user, [*transcript, ("assistant", response.reply)]),
+        response.session_id,
     )
     metrics.inc("shopassist_chat_turns_total", backend=response.backend, intent=response.intent)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
