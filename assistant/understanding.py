@@ -166,6 +166,8 @@ def names_products(text: str, products: list[Product]) -> bool:
     colours of `products`: "wooden train set" names a store's wooden train sets, while "what's
     the weather" or "tell me a joke" name nothing even where a product is near in meaning."""
     wanted = naming_words(text)
+    if not any(any(c.isalpha() for c in word) for word in wanted):
+        return False  # numbers alone ("what is 2+2") name nothing
     named: set[str] = set()
     for product in products:
         named |= naming_words(f"{product.title} {product.brand} {product.category} {product.color}")

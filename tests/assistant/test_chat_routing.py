@@ -41,6 +41,7 @@ def test_a_product_title_alone_finds_that_product(assistant, shop):
         "write a haiku about autumn leaves",
         "how do I change a flat tyre on my bike",
         "what's the capital of France?",
+        "what is 2+2",
     ],
 )
 def test_off_topic_messages_stay_out_of_scope(assistant, message):
