@@ -153,7 +153,7 @@ def _amount(text: str) -> float:
     return float(text)
 
 
-def _currency_in(value: object) -> str:
+def currency_in(value: object) -> str:
     """The currency a price string names ("" when none)."""
     if not isinstance(value, str):
         return ""
@@ -274,7 +274,7 @@ def _product(values: dict[str, Any], columns: dict[str, str]) -> tuple[Product, 
     problems: list[str] = []
     product.price = _parsed("price", parse_price, fields.get("price"), problems)
     product.currency = (
-        _text(fields.get("currency")).upper() or _currency_in(fields.get("price")) or "USD"
+        _text(fields.get("currency")).upper() or currency_in(fields.get("price")) or "USD"
     )
     product.stock = _parsed("stock", _parse_stock, fields.get("stock"), problems)
     product.rating = _parsed("rating", _parse_rating, fields.get("rating"), problems)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
-from retrieval.catalog import parse_price
+from retrieval.catalog import currency_in, parse_price
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -101,6 +101,14 @@ class ProductIn(RequestBody):
     image_url: str = ""
     url: str = ""
     attributes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _currency_of_the_price(cls, data: Any) -> Any:
+        """A price string's currency ("€8,50") is the product's, unless one is given."""
+        if isinstance(data, dict) and not data.get("currency") and currency_in(data.get("price")):
+            return {**data, "currency": currency_in(data["price"])}
+        return data
 
 
 class ProductReplacement(ProductIn):

@@ -96,14 +96,22 @@ def test_ids_with_slashes_spaces_and_unicode_are_reachable(home, embedder, produ
 
 
 @pytest.mark.parametrize(
-    ("price", "expected"), [("$7.50", 7.5), ("EUR 1.299,99", 1299.99), (" ", None), (3, 3.0)]
+    ("price", "expected", "currency"),
+    [
+        ("$7.50", 7.5, "USD"),
+        ("EUR 1.299,99", 1299.99, "EUR"),
+        ("€8,50", 8.5, "EUR"),
+        (" ", None, "USD"),
+        (3, 3.0, "USD"),
+    ],
 )
-def test_prices_may_be_strings_as_in_catalog_files(home, embedder, price, expected):
+def test_prices_may_be_strings_as_in_catalog_files(home, embedder, price, expected, currency):
     client, shop = _client(home, embedder)
     with client:
         response = client.post("/v1/products", json={**KETTLE, "price": price})
         assert response.status_code == 201, response.text
-        assert client.get("/v1/products/NEW-1").json()["price"] == expected
+        stored = client.get("/v1/products/NEW-1").json()
+        assert (stored["price"], stored["currency"]) == (expected, currency)
         changed = client.put("/v1/products/NEW-1", json={**KETTLE, "price": "$1,234.5"})
         assert changed.json()["price"] == 1234.5
     shop.close()
