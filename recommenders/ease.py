@@ -55,8 +55,8 @@ class EASERecommender(Recommender):
         matrix = csr_matrix(user_items, dtype=np.float64, copy=True)
         matrix.eliminate_zeros()
         n_items = matrix.shape[1]
-        needed, available = n_items**2 * _FIT_BYTES_PER_CELL, _available_memory()
-        if available is not None and needed > available:
+        if not fits_in_memory(n_items):
+            needed, available = n_items**2 * _FIT_BYTES_PER_CELL, _available_memory() or 0
             raise RecommenderError(
                 f"{self.name} on {n_items:,} items needs about {needed / 1e9:.1f} GB while "
                 f"fitting, more than the {available / 1e9:.1f} GB available; train als or "
@@ -118,6 +118,12 @@ def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
         raise RecommenderError(f"ease: cannot invert XᵀX + λI (potri info {info})")
     lower = np.tril(inverse)
     return lower + np.tril(inverse, -1).T
+
+
+def fits_in_memory(n_items: int) -> bool:
+    """Whether an EASE fit on `n_items` items fits in the memory available now."""
+    available = _available_memory()
+    return available is None or n_items**2 * _FIT_BYTES_PER_CELL <= available
 
 
 def _available_memory() -> int | None:

@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse
 from scipy.sparse import csr_matrix
 
+from recommenders import ease
 from recommenders.base import Recommender
 from recommenders.errors import (
     InteractionsError,
@@ -54,9 +55,9 @@ _SIMILAR = "shoppers who liked {title} also liked this"
 _FORMAT = 1
 AUTO = "auto"
 AUTO_EASE_MAX_ITEMS = 10_000
-"""`auto` trains EASE on up to this many items and item-kNN on more: EASE ranks best of the
-two on MovieLens, Beauty and the demo store (docs/benchmarks.md), but its memory and time
-grow with items²."""
+"""`auto` trains EASE on up to this many items (when its fit fits in memory) and item-kNN
+otherwise: EASE ranks best of the two on MovieLens, Beauty and the demo store
+(docs/benchmarks.md), but its memory and time grow with items²."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,9 @@ class RecommendationService:
         if matrix.user_items.nnz == 0:
             raise InteractionsError("no usable interactions to train on")
         if algorithm.strip().lower() == AUTO:
-            algorithm = "ease" if len(matrix.item_ids) <= AUTO_EASE_MAX_ITEMS else "itemknn"
+            n_items = len(matrix.item_ids)
+            dense = n_items <= AUTO_EASE_MAX_ITEMS and ease.fits_in_memory(n_items)
+            algorithm = "ease" if dense else "itemknn"
         model = get_recommender(algorithm, **(params or {}))
         model.fit(matrix.user_items)
         popularity: Recommender = model
