@@ -229,7 +229,11 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     head = _HEAD_END.split(text, maxsplit=1)[0]
     named = vocabulary._category_pattern and vocabulary._category_pattern.search(head)
     if named and len(head[: named.start()].split()) <= 1:
-        found["category"] = vocabulary._category_forms[segment_key(fold(named[1]))]
+        segment = segment_key(fold(named[1]))
+        # After another word, "boy" says who a product is for ("toys boy", left once "for a
+        # 10 year old" is taken out), not that it is in a "Boys" category.
+        if not (head[: named.start()].strip() and segment in _AUDIENCE):
+            found["category"] = vocabulary._category_forms[segment]
     low, high = found.get("price_min"), found.get("price_max")
     if low is not None and high is not None and low > high:
         found["price_min"], found["price_max"] = high, low
@@ -277,6 +281,15 @@ _AFTER_NUMBER = re.compile(r"\s*(?P<glued>[+%\"'])?\W*(?P<word>\w+)?")
 _HEAD_END = re.compile(
     r"\s(?:for|with|without|that|which|from|by|in|on|to|like|including)\s", re.IGNORECASE
 )
+_AUDIENCE = frozenset(
+    " ".join(
+        [
+            "boy boys girl girls kid kids baby babies toddler toddlers",
+            "teen teens man men woman women adult adults",
+        ]
+    ).split()
+)
+"""Words that name who a product is for."""
 _CHEAP = re.compile(
     r"\b(?:cheap(?:est)?|inexpensive|budget|affordable|low[\s-]?cost|bargain)\b", re.IGNORECASE
 )

@@ -201,3 +201,11 @@ def test_parse_query_swaps_reversed_range(vocabulary: Vocabulary) -> None:
 def test_parse_query_with_empty_vocabulary() -> None:
     parsed = parse_query("red lego under $20", Vocabulary())
     assert (parsed.text, parsed.filters) == ("red lego", Filters(price_max=20.0))
+
+
+def test_a_word_for_whom_is_not_a_category_after_another_word() -> None:
+    vocabulary = Vocabulary(categories=("Boys", "Costumes", "Bedding"))
+    gift = parse_query("toys for a 10 year old boy under $30", vocabulary).filters
+    assert gift.category is None and gift.age_min == 10 and gift.price_max == 30
+    assert parse_query("boys", vocabulary).filters.category == "Boys"
+    assert parse_query("bedding for a boy's bedroom", vocabulary).filters.category == "Bedding"
