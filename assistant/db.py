@@ -258,6 +258,10 @@ class Database:
                 (session_id, product_id, quantity, _now()),
             )
 
+    def empty_cart(self, session_id: str) -> None:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM cart_items WHERE session_id = ?", (session_id,))
+
     def cart(self, session_id: str) -> list[tuple[str, int]]:
         """The session's cart as (product_id, quantity), in the order items were added."""
         with self._tx() as conn:

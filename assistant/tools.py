@@ -228,8 +228,7 @@ class Toolbox:
 
     def empty_cart(self) -> dict[str, Any]:
         """Take everything out of the shopper's cart."""
-        for product_id, _ in self.shop.db.cart(self.session.id):
-            self.shop.db.set_cart_quantity(self.session.id, product_id, 0)
+        self.shop.db.empty_cart(self.session.id)
         return self._cart()
 
     def view_cart(self) -> dict[str, Any]:

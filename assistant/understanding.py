@@ -10,6 +10,7 @@ from assistant.nlu.entities import Entities, extract_entities
 from assistant.nlu.intents import IntentModel
 from retrieval.catalog import Product
 from retrieval.filters import Filters, Vocabulary, parse_query
+from retrieval.text import number_forms
 
 # Words that refine the previous search instead of naming a new product.
 _FOLLOW_UP_WORDS = frozenset(
@@ -156,22 +157,26 @@ def understand(
 
 def naming_words(text: str) -> set[str]:
     """The words of `text` that a product's name would have to contain for the text to name
-    it: lower-case, crudely singular, without filler ("the", "size", "please")."""
-    words = (_singular(w) for w in _NAME_WORD.findall(text.lower()) if w not in _NAMING_FILLER)
-    return {w for w in words if len(w) > 1 or w.isdigit()}
+    it: lower-case, without filler ("the", "size", "please")."""
+    words = (w.removesuffix("'s") for w in _NAME_WORD.findall(text.lower()))
+    return {w for w in words if w not in _NAMING_FILLER and (len(w) > 1 or w.isdigit())}
 
 
 def names_products(text: str, products: list[Product]) -> bool:
     """Whether every word of `text` (but filler) is in the names, brands, categories or
-    colours of `products`: "wooden train set" names a store's wooden train sets, while "what's
-    the weather" or "tell me a joke" name nothing even where a product is near in meaning."""
+    colours of `products`, singular or plural: "wooden train set" names a store's wooden
+    train sets, while "what's the weather" or "tell me a joke" name nothing even where a
+    product is near in meaning, and numbers alone ("what is 2+2") name nothing."""
     wanted = naming_words(text)
     if not any(any(c.isalpha() for c in word) for word in wanted):
-        return False  # numbers alone ("what is 2+2") name nothing
+        return False
     named: set[str] = set()
     for product in products:
-        named |= naming_words(f"{product.title} {product.brand} {product.category} {product.color}")
-    return bool(wanted) and wanted <= named
+        for word in naming_words(
+            f"{product.title} {product.brand} {product.category} {product.color}"
+        ):
+            named |= number_forms(word)
+    return wanted <= named
 
 
 def refers_to_product(entities: Entities) -> bool:
@@ -184,11 +189,6 @@ def request_topic(query: str) -> str:
     words = query.split()
     start = next((i for i, w in enumerate(words) if w.lower() not in _REQUEST_OPENERS), 0)
     return " ".join(words[start:])
-
-
-def _singular(word: str) -> str:
-    word = word.removesuffix("'s")
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _filters_from(data: dict[str, Any]) -> Filters:
