@@ -135,7 +135,10 @@ def main() -> None:
         for protocol in args.protocols:
             if (protocol, method) in done:
                 continue
-            options = {"epochs": args.epochs} if method == "finetune" else {}
+            options: dict = {}
+            if method == "finetune":
+                probe = get_embedder("mpnet", threads=args.threads)
+                options = {"epochs": args.epochs, "probe_embedder": probe}
             result = run(protocol, args.data, embedder, method=method, **options)
             logging.info("%s", json.dumps(result | {"runs": None}))
             results.append(result)

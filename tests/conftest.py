@@ -58,6 +58,14 @@ def embedder(model_cache: Path):
     return get_embedder("minilm", threads=2)
 
 
+@pytest.fixture(scope="session")
+def mpnet(model_cache: Path):
+    """The real all-mpnet-base-v2 embedder (unpacked and exported once per run, ~1 min)."""
+    from retrieval.embedder import get_embedder
+
+    return get_embedder("mpnet", threads=2)
+
+
 def make_settings(home: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, home=home, llm="local", **overrides)  # type: ignore[call-arg]
 

@@ -16,6 +16,7 @@ from assistant.nlu import OUT_OF_SCOPE, IntentModel
 from assistant.nlu.evaluation import accuracy, few_shot, macro_f1, run
 from assistant.nlu.finetune import FineTuneConfig
 from assistant.nlu.intents import (
+    PROBE_EMBEDDER,
     PROBE_WEIGHT,
     Support,
     choose_threshold,
@@ -213,7 +214,7 @@ POINTS = ["how many reward points do I have", "check my loyalty points", "show m
 
 
 @pytest.mark.parametrize("method", ["linear", "finetune"])
-def test_save_load_round_trip(tmp_path, embedder, method):
+def test_save_load_round_trip(tmp_path, embedder, mpnet, method):
     examples = [(t, "gift") for t in GIFT] + [(t, "points") for t in POINTS]
     model = IntentModel.train(examples, embedder, method=method, finetune=FineTuneConfig(epochs=2))
     model.save(tmp_path)
@@ -223,21 +224,26 @@ def test_save_load_round_trip(tmp_path, embedder, method):
     assert [p.intent for p in reloaded.predict(texts[:2])] == ["gift", "points"]
     if method == "finetune":
         assert (tmp_path / "encoder.safetensors").stat().st_size < 60e6  # bf16 weights
-        assert reloaded.probe is not None and reloaded.probe.embedder is embedder
+        assert reloaded.probe is not None and reloaded.probe.embedder.name == PROBE_EMBEDDER
     else:
         assert model.probe is None and reloaded.probe is None
 
 
-def test_finetuned_logits_add_the_frozen_probe(tmp_path, embedder):
-    """The fine-tuned model's logits are its tuned head's plus the weighted frozen probe's;
-    the saved probe only loads on the embedder it was trained on."""
+def test_finetuned_logits_add_the_frozen_probe(tmp_path, embedder, mpnet):
+    """The fine-tuned model's logits are its tuned head's plus the weighted probe's, on the
+    frozen mpnet vectors; a saved probe whose embedder is not available does not load."""
     examples = [(t, "gift") for t in GIFT] + [(t, "points") for t in POINTS]
     model = IntentModel.train(
-        examples, embedder, method="finetune", finetune=FineTuneConfig(epochs=1)
+        examples,
+        embedder,
+        method="finetune",
+        finetune=FineTuneConfig(epochs=1),
+        probe_embedder=mpnet,
     )
     assert model.probe is not None and model.probe.weight == PROBE_WEIGHT
+    assert model.probe.embedder is mpnet and model.probe.coef.shape == (2, 768)
     texts = ["a gift card for my mum", "my points balance"]
-    tuned, frozen = model.embedder.embed(texts), embedder.embed(texts)
+    tuned, frozen = model.embedder.embed(texts), mpnet.embed(texts)
     expected = (
         tuned @ model.coef.T
         + model.bias
@@ -245,9 +251,10 @@ def test_finetuned_logits_add_the_frozen_probe(tmp_path, embedder):
     )
     np.testing.assert_allclose(model._logits(tuned, frozen), expected, rtol=1e-5, atol=1e-5)
     model.save(tmp_path)
-    other = KeywordEmbedder(["gift", "points"])
-    with pytest.raises(IndexNotBuilt, match="trained with embedder"):
-        IntentModel.load(tmp_path, other)
+    meta = json.loads((tmp_path / "intent_model.json").read_text())
+    (tmp_path / "intent_model.json").write_text(json.dumps(meta | {"probe_embedder": "word2vec"}))
+    with pytest.raises(IndexNotBuilt, match="needs embedder 'word2vec'"):
+        IntentModel.load(tmp_path, embedder)
 
 
 def test_unknown_method(embedder):

