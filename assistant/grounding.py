@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from prompts import short_title
 from retrieval.catalog import Product
 from retrieval.columns import TITLE_KEY_WORDS, title_words
 
@@ -24,7 +25,8 @@ _IN_STOCK = re.compile(r"(?<!out of )\bin stock\b", re.IGNORECASE)
 class TitleIndex:
     """Finds catalog titles quoted in a text without scanning every title: the search
     engine looks candidates up by their first words (a key column it keeps, so catalog
-    changes need nothing here), then each is confirmed as a substring."""
+    changes need nothing here), then each is confirmed as a substring, whole or as replies
+    shorten it (:func:`prompts.short_title`)."""
 
     def __init__(self, engine: SearchEngine) -> None:
         self._engine = engine
@@ -37,7 +39,11 @@ class TitleIndex:
             for size in range(TITLE_KEY_WORDS, 1, -1)
         ]
         lowered = text.lower()
-        return [p for p in self._engine.titled(phrases) if p.title.lower() in lowered]
+        return [
+            p
+            for p in self._engine.titled(phrases)
+            if p.title.lower() in lowered or short_title(p.title).lower() in lowered
+        ]
 
 
 @dataclass

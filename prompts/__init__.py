@@ -30,7 +30,22 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["money"] = _money
+    env.filters["short"] = short_title
     return env
+
+
+TITLE_CHARS = 160
+"""Longest title a reply shows whole: some catalogs put a whole description in the title."""
+
+
+def short_title(title: str) -> str:
+    """`title` as replies show it: whole up to `TITLE_CHARS` characters, else cut at the
+    last space before that and ended with an ellipsis."""
+    if len(title) <= TITLE_CHARS:
+        return title
+    head = title[: TITLE_CHARS - 1]
+    cut = head.rsplit(" ", 1)[0].rstrip(" ,;:-") if " " in head else head
+    return f"{cut}…"
 
 
 def _money(value: float | None, currency: str = "USD") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prompts import PromptError, names, render
+from prompts import TITLE_CHARS, PromptError, names, render, short_title
 
 
 def test_missing_variable_is_an_error():
@@ -35,3 +35,12 @@ def test_stock_is_only_claimed_when_the_catalog_gives_it():
     assert "Availability: out of stock" in render("product_detail", p=counted)
     compared = render("compare", products=[unknown, counted], cheapest=None, best_rated=None)
     assert compared.count("stock") == 1 and "out of stock" in compared
+
+
+def test_long_titles_are_shortened_at_a_word() -> None:
+    title = "Wooden Puzzle Box " + "with a very long description, " * 20
+    short = short_title(title)
+    assert len(short) <= TITLE_CHARS and short.endswith("long…")
+    assert title.startswith(short[:-1]) and title[len(short) - 1] == " "  # cut at a word
+    assert short_title("LEGO City Police Car") == "LEGO City Police Car"
+    assert short_title("x" * 500) == "x" * (TITLE_CHARS - 1) + "…"

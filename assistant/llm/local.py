@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.shop import Suggestion
 from assistant.understanding import request_topic
-from prompts import render
+from prompts import render, short_title
 
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
@@ -263,7 +263,9 @@ class LocalBackend(ChatBackend):
             return render("product_gone")
         if "error" in result:  # out of stock, or a quantity beyond what a cart holds
             return render("cart", note=result["error"], cart=tools.call("view_cart", {}))
-        return render("cart", note=f"Added {result['added']['title']} to your cart.", cart=result)
+        return render(
+            "cart", note=f"Added {short_title(result['added']['title'])} to your cart.", cart=result
+        )
 
     def _remove_from_cart(self, turn: Turn, tools: Toolbox) -> str:
         if _EMPTY_CART.search(turn.message):
@@ -277,7 +279,7 @@ class LocalBackend(ChatBackend):
                 "cart", note="Which item should I take out?", cart=tools.call("view_cart", {})
             )
         result = tools.call("remove_from_cart", {"product_id": ids[0]})
-        removed = result["removed"]["title"] if result.get("removed") else "That item"
+        removed = short_title(result["removed"]["title"]) if result.get("removed") else "That item"
         return render("cart", note=f"{removed} is out of your cart.", cart=result)
 
     def _view_cart(self, turn: Turn, tools: Toolbox) -> str:

@@ -10,6 +10,8 @@ from assistant.errors import BadRequest, NotFound
 from assistant.llm.local import LocalBackend
 from assistant.orchestrator import Assistant
 from assistant.shop import Shop
+from prompts import short_title
+from retrieval.catalog import Product
 from tests.conftest import make_settings
 
 
@@ -214,3 +216,25 @@ def test_an_order_like_code_in_a_product_name_is_not_an_order_claim(shop):
     tools.products[beanie.id] = beanie
     assert check_grounding(f"1. {beanie.title} - $12.00", "beanie", tools).ok
     assert not check_grounding("Your order SA-123456 has shipped.", "beanie", tools).ok
+
+
+def test_a_very_long_title_is_shortened_and_still_grounded(tmp_path, demo_home, embedder):
+    """Some catalogs put a whole description in the title: replies show it shortened, and
+    the grounding check still recognises the shortened form as naming that product."""
+    from assistant.grounding import check_grounding
+    from assistant.tools import Toolbox
+
+    shutil.copytree(demo_home, tmp_path / "home")
+    shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
+    try:
+        title = "Marble Run Tower Deluxe " + "with extra tracks, marbles and a spiral ramp " * 400
+        tower = Product(id="long-1", title=title, category="Toys & Games > Marble Runs", price=31.5)
+        shop.add_products([tower], replace=False)
+        chat = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
+        response = chat.chat("show me marble run towers")
+        assert response.products[0]["id"] == "long-1" and response.products[0]["title"] == title
+        assert short_title(title) in response.reply and len(response.reply) < 3000
+        fresh = Toolbox(shop, shop.db.create_session(None), None)
+        assert not check_grounding(f"1. {short_title(title)} - $31.50", "hi", fresh).ok
+    finally:
+        shop.close()
