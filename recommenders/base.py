@@ -42,11 +42,19 @@ class Recommender(ABC):
     def fit(self, user_items: csr_matrix) -> None:
         """Learn from a users x items matrix of interaction weights."""
 
-    def fit_with_ratings(self, user_items: csr_matrix, ratings: csr_matrix) -> None:
-        """`fit`, where explicit ratings (users x items, same cells) are known too.
+    def fit_with(
+        self,
+        user_items: csr_matrix,
+        *,
+        ratings: csr_matrix | None = None,
+        item_features: np.ndarray | None = None,
+    ) -> None:
+        """`fit`, where side data is known too: explicit `ratings` (users x items, the cells
+        of `user_items`) and/or `item_features` (items x features, e.g. genre flags).
 
-        Only models that can use ratings next to the interaction weights (a blend with
-        members fitted on ratings) override this; the default ignores them.
+        Only models that can use them (a blend with members fitted on ratings, EASE with a
+        feature prior, time_ease with a rating kernel) override this; the default ignores
+        them, so the protocols can pass whatever side data the dataset has to any model.
         """
         self.fit(user_items)
 

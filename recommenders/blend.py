@@ -37,8 +37,10 @@ class BlendRecommender(Recommender):
 
     `input` says what a component is fitted on (see `INPUTS`): "interactions" (the default,
     as above), "ratings" (the rating values) or "ratings>=T" (1 where the rating is at least
-    T: what the user liked). The last two need `fit_with_ratings`; every component is still
-    queried with the same history, so ratings are needed only for training.
+    T: what the user liked). The last two need `fit_with(..., ratings=...)`; every component
+    is still queried with the same history, so ratings are needed only for training.
+    Components fitted on "interactions" also get the ratings (of the same cells), for models
+    that read both (time_ease's rating kernel); `item_features` go to every component.
     """
 
     name = "blend"
@@ -73,16 +75,19 @@ class BlendRecommender(Recommender):
         }
 
     def fit(self, user_items: csr_matrix) -> None:
-        self._fit(user_items, None)
+        self.fit_with(user_items)
 
-    def fit_with_ratings(self, user_items: csr_matrix, ratings: csr_matrix) -> None:
+    def fit_with(
+        self,
+        user_items: csr_matrix,
+        *,
+        ratings: csr_matrix | None = None,
+        item_features: np.ndarray | None = None,
+    ) -> None:
         """`fit`, with the components whose input is "ratings" or "ratings>=T" fitted on
-        `ratings` (same shape as `user_items`)."""
-        if ratings.shape != user_items.shape:
+        `ratings` (same shape as `user_items`) and the side data passed on (see the class)."""
+        if ratings is not None and ratings.shape != user_items.shape:
             raise RecommenderError("ratings need the shape of user_items")
-        self._fit(user_items, ratings)
-
-    def _fit(self, user_items: csr_matrix, ratings: csr_matrix | None) -> None:
         plain = _ones(user_items) if self.sequential else user_items
         matrices = [  # all first, so that missing ratings fail before any fitting
             (user_items if model.sequential else plain)
@@ -90,8 +95,9 @@ class BlendRecommender(Recommender):
             else _rated(ratings, spec)
             for model, spec in zip(self._models, self.inputs, strict=True)
         ]
-        for model, matrix in zip(self._models, matrices, strict=True):
-            model.fit(matrix)
+        for model, matrix, spec in zip(self._models, matrices, self.inputs, strict=True):
+            side_ratings = ratings if spec == "interactions" else None
+            model.fit_with(matrix, ratings=side_ratings, item_features=item_features)
         self._is_fitted = True
 
     def scores(self, user_rows: np.ndarray, user_items: csr_matrix) -> np.ndarray:

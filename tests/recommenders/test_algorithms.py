@@ -29,9 +29,11 @@ def model(
     return _fitted(request.param, blocks, small_data_params)
 
 
-def _recommend_all(model: Recommender, blocks: Blocks, k: int, **kwargs: object):
+def _recommend_all(
+    model: Recommender, blocks: Blocks, k: int, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     rows = np.arange(blocks.user_items.shape[0])
-    return model.recommend(rows, blocks.user_items, k, exclude=blocks.user_items, **kwargs)
+    return model.recommend(rows, blocks.user_items, k, exclude=blocks.user_items, allowed=allowed)
 
 
 def _is_ranked(ids: np.ndarray, scores: np.ndarray) -> None:

@@ -39,7 +39,7 @@ def _gram(dense: np.ndarray) -> np.ndarray:
 def test_each_component_is_fitted_on_its_input(ratings: csr_matrix) -> None:
     blend = BlendRecommender(RATED)
     interactions = (ratings > 0).astype(np.float32)
-    blend.fit_with_ratings(interactions, ratings)
+    blend.fit_with(interactions, ratings=ratings)
     plain, liked, als = blend._models
     dense = ratings.toarray()
     n_items = dense.shape[1]
@@ -63,7 +63,7 @@ def test_rating_inputs_need_ratings(ratings: csr_matrix) -> None:
     with pytest.raises(RecommenderError, match="need ratings"):
         blend.fit(ratings)
     with pytest.raises(RecommenderError, match="shape"):
-        blend.fit_with_ratings(ratings, ratings[:5])
+        blend.fit_with(ratings, ratings=ratings[:5])
     for spec in ("rating", "ratings>=", "ratings>=four", "ratings>4"):
         with pytest.raises(RecommenderError, match="input"):
             BlendRecommender([["ease", {}, 1.0, spec]])
@@ -76,7 +76,7 @@ def test_params_keep_the_inputs_and_rebuild_the_blend(ratings: csr_matrix, tmp_p
     assert blend.params["components"][0] == ["ease", {"l2": 5.0}, 1.0]
     assert blend.params["components"][1][3] == "ratings>=4"
     assert get_recommender("blend", **blend.params).params == blend.params
-    blend.fit_with_ratings((ratings > 0).astype(np.float32), ratings)
+    blend.fit_with((ratings > 0).astype(np.float32), ratings=ratings)
     blend.save(tmp_path / "blend.npz")
     loaded = Recommender.load(tmp_path / "blend.npz")
     rows = np.arange(4)
@@ -88,7 +88,7 @@ def test_params_keep_the_inputs_and_rebuild_the_blend(ratings: csr_matrix, tmp_p
 def test_models_without_rating_inputs_ignore_ratings(ratings: csr_matrix) -> None:
     interactions = (ratings > 0).astype(np.float32)
     with_ratings, without = EASERecommender(l2=5.0), EASERecommender(l2=5.0)
-    with_ratings.fit_with_ratings(interactions, ratings)
+    with_ratings.fit_with(interactions, ratings=ratings)
     without.fit(interactions)
     n_items = ratings.shape[1]
     np.testing.assert_array_equal(

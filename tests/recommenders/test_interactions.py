@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,12 +34,12 @@ def _write_delimited(path: Path, rows: list[dict[str, str]], delimiter: str) -> 
     return path
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+def _write_jsonl(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path
 
 
-def _write_parquet(path: Path, rows: list[dict[str, object]]) -> Path:
+def _write_parquet(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     pq.write_table(pa.Table.from_pylist(rows), path)
     return path
 
@@ -203,7 +204,9 @@ def test_matrix_weights_and_event_kinds() -> None:
     assert matrix.user_ids == ["u1", "u2"]
     assert matrix.item_ids == ["a", "b", "c", "d", "e"]
     assert matrix.user_items.dtype == np.float32
-    np.testing.assert_allclose(matrix.user_items.toarray(), [[7, 3, 4, 0, 0], [0, 2, 0.5, 1, 0.25]])
+    np.testing.assert_allclose(
+        matrix.user_items.toarray(), [[7.0, 3.0, 4.0, 0.0, 0.0], [0.0, 2.0, 0.5, 1.0, 0.25]]
+    )
     np.testing.assert_array_equal(
         matrix.purchased.toarray(),
         [[True, False, True, False, False], [False] * 2 + [True] + [False] * 2],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
@@ -71,14 +73,23 @@ def test_items_taken_in_one_sitting_weigh_more() -> None:
 
 
 def test_rejects_bad_parameters() -> None:
-    for params in ({"tau": 0.0}, {"user_power": -1.0}, {"l2": 0.0}):
+    rejected: list[dict[str, Any]] = [
+        {"tau": 0.0},
+        {"user_power": -1.0},
+        {"l2": 0.0},
+        {"rating_scale": 0.0},
+        {"feature_prior": -1.0},
+    ]
+    for params in rejected:
         with pytest.raises(RecommenderError):
             TimeEASERecommender(**params)
     assert TimeEASERecommender().params == {
         "l2": 10.0,
         "threads": 1,
+        "feature_prior": 0.0,
         "tau": 300.0,
         "user_power": 0.5,
+        "rating_scale": None,
     }
 
 
