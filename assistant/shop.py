@@ -17,6 +17,7 @@ from assistant.home import Home, build_demo, train_intents
 from assistant.nlu.intents import IntentModel
 from assistant.policies import PolicyIndex
 from assistant.settings import Settings
+from prompts import short_title
 from recommenders.errors import ModelNotTrainedError, RecommenderError
 from recommenders.interactions import Event
 from recommenders.service import RecommendationService
@@ -227,7 +228,8 @@ class Shop:
             if len(found) >= k:
                 break
             found.setdefault(
-                hit.product.id, Suggestion(hit.product, hit.score, f"similar to {product.title}")
+                hit.product.id,
+                Suggestion(hit.product, hit.score, f"similar to {short_title(product.title)}"),
             )
         return list(found.values())[:k]
 
@@ -276,7 +278,7 @@ class Shop:
                 if len(picks) >= share:
                     break
                 if allowed is None or hit.product.id in allowed:
-                    reason = f"similar to {seen.title}, {why}"
+                    reason = f"similar to {short_title(seen.title)}, {why}"
                     picks.setdefault(hit.product.id, Suggestion(hit.product, hit.score, reason))
         if self.recs is None:
             for suggestion in self._top_rated(k, None if allowed is None else matches):
@@ -303,7 +305,7 @@ class Shop:
 
     def _title_of(self, product_id: str) -> str | None:
         product = self.engine.get(product_id)
-        return None if product is None else product.title
+        return None if product is None else short_title(product.title)
 
     def _personal(self, user_id: str) -> bool:
         """Whether the recommender has a history for the shopper to personalise from."""

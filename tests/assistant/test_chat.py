@@ -219,8 +219,8 @@ def test_an_order_like_code_in_a_product_name_is_not_an_order_claim(shop):
 
 
 def test_a_very_long_title_is_shortened_and_still_grounded(tmp_path, demo_home, embedder):
-    """Some catalogs put a whole description in the title: replies show it shortened, and
-    the grounding check still recognises the shortened form as naming that product."""
+    """Some catalogs put a whole description in the title: replies and reasons show it
+    shortened, and the grounding check still recognises the shortened form as naming it."""
     from assistant.grounding import check_grounding
     from assistant.tools import Toolbox
 
@@ -236,5 +236,7 @@ def test_a_very_long_title_is_shortened_and_still_grounded(tmp_path, demo_home, 
         assert short_title(title) in response.reply and len(response.reply) < 3000
         fresh = Toolbox(shop, shop.db.create_session(None), None)
         assert not check_grounding(f"1. {short_title(title)} - $31.50", "hi", fresh).ok
+        reasons = [s.reason for s in shop.similar("long-1", k=3)]
+        assert reasons and all(short_title(title) in r and len(r) < 300 for r in reasons)
     finally:
         shop.close()
