@@ -45,7 +45,7 @@ def test_batches_match_single_texts(embedder: Embedder) -> None:
 
 def test_exported_model_is_cached(embedder: MiniLMEmbedder) -> None:
     embedder.embed(["exported on first use"])
-    (exported,) = embedder.cache_dir.glob("*.onnx")
+    (exported,) = embedder.cache_dir.glob("all-minilm-*.onnx")
     modified = exported.stat().st_mtime_ns
     again = MiniLMEmbedder(cache_dir=embedder.cache_dir)
     np.testing.assert_allclose(again.embed(["cached"]), embedder.embed(["cached"]), atol=1e-6)
