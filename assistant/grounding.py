@@ -63,11 +63,17 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
     for token in set(_TOKEN.findall(reply)):
         if token not in tools.products and token not in ordered and tools.shop.engine.get(token):
             report.problems.append(f"product {token} not returned by any tool")
+    # Catalogs repeat titles: naming a product a tool returned must not count as naming
+    # its namesakes.
+    known = [*tools.products.values(), *filter(None, map(tools.shop.engine.get, ordered))]
+    titles = {product.title.lower() for product in known}
     for line in reply.splitlines():
         for product in tools.shop.titles.find(line):
             if product.id not in tools.products and product.id not in ordered:
-                report.problems.append(f"product {product.title!r} not returned by any tool")
-            elif _OUT_OF_STOCK.search(line) and product.in_stock:
+                if product.title.lower() not in titles:
+                    report.problems.append(f"product {product.title!r} not returned by any tool")
+                continue
+            if _OUT_OF_STOCK.search(line) and product.in_stock:
                 report.problems.append(f"{product.title!r} is in stock, not out of stock")
             elif _IN_STOCK.search(line) and product.stock is None:
                 report.problems.append(f"{product.title!r} has no stock figure to say so")

@@ -240,3 +240,33 @@ def test_a_very_long_title_is_shortened_and_still_grounded(tmp_path, demo_home, 
         assert reasons and all(short_title(title) in r and len(r) < 300 for r in reasons)
     finally:
         shop.close()
+
+
+def test_a_title_two_products_share_is_grounded_by_either(tmp_path, demo_home, embedder):
+    """Real catalogs repeat titles: a reply naming a product a tool returned (or the
+    shopper's own event) is grounded even though a namesake was not returned."""
+    from assistant.grounding import check_grounding
+    from assistant.tools import Toolbox
+
+    shutil.copytree(demo_home, tmp_path / "home")
+    shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
+    try:
+        title = "Ceaco Thomas Kinkade Beauty and the Beast Jigsaw Puzzle"
+        twins = [
+            Product(id=f"twin-{n}", title=title, category="Toys & Games > Puzzles", price=14.0)
+            for n in "ab"
+        ]
+        shop.add_products(twins, replace=False)
+        tools = Toolbox(shop, shop.db.create_session(None), None)
+        tools.products["twin-a"] = twins[0]
+        assert check_grounding(f"1. {title} - $14.00", "puzzles", tools).ok
+        fresh = Toolbox(shop, shop.db.create_session(None), None)
+        assert not check_grounding(f"1. {title}", "puzzles", fresh).ok
+
+        shop.record_event("twin-fan", "twin-a", "cart")
+        chat = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
+        response = chat.chat("recommend something for me", user_id="twin-fan")
+        assert response.products and "reliable answer" not in response.reply
+        assert title in response.reply
+    finally:
+        shop.close()
