@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.errors import AssistantError, BadRequest, IndexNotBuilt
 from assistant.settings import Settings, get_settings
+from prompts import short_title
 
 log = logging.getLogger("assistant.cli")
 
@@ -165,9 +166,9 @@ def cmd_search(args: argparse.Namespace) -> None:
         raise BadRequest("give a QUERY or --batch FILE")
     payload = search_payload(shop.search(args.query, k=args.k))
     text = "\n".join(
-        f"{r['id']}  {r['title']}  ${r['price']}  ({r['score']})"
+        f"{r['id']}  {short_title(r['title'])}  ${r['price']}  ({r['score']})"
         if r["price"] is not None
-        else f"{r['id']}  {r['title']}  ({r['score']})"
+        else f"{r['id']}  {short_title(r['title'])}  ({r['score']})"
         for r in payload["results"]
     )
     _emit(args, payload, text or "no results")
@@ -205,7 +206,9 @@ def cmd_recommend(args: argparse.Namespace) -> None:
             for s in suggestions
         ],
     }
-    text = "\n".join(f"{i['id']}  {i['title']}  - {i['reason']}" for i in payload["items"])
+    text = "\n".join(
+        f"{i['id']}  {short_title(i['title'])}  - {i['reason']}" for i in payload["items"]
+    )
     _emit(args, payload, text or "no recommendations")
 
 

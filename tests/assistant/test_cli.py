@@ -292,3 +292,15 @@ def test_eval_search_on_a_store_s_own_catalog(capsys, tmp_path):
         capsys, "eval", "search", "--catalog", str(catalog), "--judgments", str(judged), "--json"
     )
     assert code == 0 and json.loads(out)["hybrid"]["ndcg"] == 1.0
+
+
+def test_plain_search_output_shortens_long_titles(capsys, tmp_path):
+    catalog = tmp_path / "shop.csv"
+    long_title = "Deluxe marble run " + "with spiral ramps and extra glass marbles " * 60
+    catalog.write_text(f"id,title,price\nM1,{long_title},31.50\nM2,Wooden train set,20\n")
+    home = str(tmp_path / "home")
+    assert _run(capsys, "index", "--catalog", str(catalog), "--home", home)[0] == 0
+    code, out, _ = _run(capsys, "search", "marble run", "--home", home)
+    assert code == 0 and "M1" in out and all(len(line) < 300 for line in out.splitlines())
+    code, out, _ = _run(capsys, "search", "marble run", "--json", "--home", home)
+    assert json.loads(out)["results"][0]["title"] == long_title.strip()
