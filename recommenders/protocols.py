@@ -244,11 +244,16 @@ def _read_u_item_genres(path: Path, items: np.ndarray) -> np.ndarray | None:
 
 
 def _read_sequences(path: Path) -> list[list[int]]:
+    """Each line's items, renumbered 1..n in the order of their ids (Beauty.txt's ids are
+    already 1..n; other files may hold any integers, such as timestamps-sized ids, which
+    would otherwise size the matrices)."""
     try:
         with Path(path).open(encoding="utf-8") as handle:
-            return [[int(token) for token in line.split()[1:]] for line in handle if line.strip()]
+            raw = [[int(token) for token in line.split()[1:]] for line in handle if line.strip()]
     except (OSError, ValueError) as exc:
         raise InteractionsError(f"{path}: not a `user item item ...` file ({exc})") from exc
+    ids = np.unique(np.fromiter((item for sequence in raw for item in sequence), dtype=np.int64))
+    return [(np.searchsorted(ids, sequence) + 1).tolist() for sequence in raw]
 
 
 def _stratified(user_rows: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -113,6 +113,23 @@ def test_beauty_known_answer(beauty: Path) -> None:
     assert decayed["hit_rate"] == 1.0
 
 
+def test_beauty_ids_of_any_size_are_renumbered(beauty: Path, tmp_path: Path) -> None:
+    """Ids are only names: huge ones (timestamps, hashes) give the same results as 1..n,
+    without matrices sized by the largest id."""
+    huge = tmp_path / "huge.txt"
+    huge.write_text(
+        "".join(
+            " ".join([user, *(str(881250949 + 7 * int(item)) for item in items)]) + "\n"
+            for user, *items in (line.split() for line in beauty.read_text().splitlines())
+        )
+    )
+    expected = amazon_beauty(beauty, algorithm="itemknn", params={"shrink": 0.0}, k=1)
+    result = amazon_beauty(huge, algorithm="itemknn", params={"shrink": 0.0}, k=1)
+    assert {k: result[k] for k in ("ndcg", "catalogue_items", "train_interactions")} == {
+        k: expected[k] for k in ("ndcg", "catalogue_items", "train_interactions")
+    }
+
+
 def test_recency_weights_keep_the_latest_occurrence() -> None:
     row = _decayed([[3, 1, 3, 2]], 5, 0.5).toarray()[0]
     np.testing.assert_allclose(row, [0.0, 0.25, 1.0, 0.5, 0.0])
