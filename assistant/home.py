@@ -31,7 +31,7 @@ from typing import Any
 
 from assistant.db import Database
 from assistant.errors import BadRequest
-from assistant.nlu.intents import IntentModel, builtin_examples
+from assistant.nlu.intents import OUT_OF_SCOPE, IntentModel, builtin_examples
 from recommenders.errors import RecommenderError
 from recommenders.interactions import load_interactions
 from recommenders.service import RecommendationService
@@ -202,9 +202,15 @@ def train_intents(
     replace: bool = False,
     method: str = "linear",
 ) -> dict[str, Any]:
-    """Train the intent model from the built-in examples plus `extra` (or `extra` alone)."""
+    """Train the intent model from the built-in examples plus `extra` (or, with `replace`,
+    `extra` and the built-in out_of_scope examples, unless `extra` has its own: a store's
+    own intent set still needs to tell "what is the capital of France" from all of them)."""
     started = time.perf_counter()
-    examples = list(extra or []) if replace else builtin_examples() + list(extra or [])
+    examples = builtin_examples() + list(extra or [])
+    if replace:
+        examples = list(extra or [])
+        if all(intent != OUT_OF_SCOPE for _, intent in examples):
+            examples += [ex for ex in builtin_examples() if ex[1] == OUT_OF_SCOPE]
     model = IntentModel.train(examples, embedder, method=method)
     replace_folder(home.nlu, model.save)
     return {

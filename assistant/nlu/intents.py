@@ -175,6 +175,23 @@ class Support:
         same = self.labels[None, :] == predicted[:, None]
         return np.asarray(np.where(same, similarity, -1.0).max(axis=1), dtype=np.float64)
 
+    def left_out(self, skip: int | None) -> np.ndarray:
+        """Each example's support among the *other* examples of its intent: what support
+        an unseen in-scope utterance gets, for a model with too few examples to hold any
+        out. Only intents with two or more examples count, and not `skip` (out_of_scope)."""
+        counted = np.bincount(self.labels)[self.labels] > 1
+        if skip is not None:
+            counted &= self.labels != skip
+        rows = np.flatnonzero(counted)
+        support = np.empty(len(rows))
+        for start in range(0, len(rows), 1024):  # bounded memory for large sets
+            chunk = rows[start : start + 1024]
+            similarity = self.vectors[chunk] @ self.vectors.T
+            similarity[np.arange(len(chunk)), chunk] = -1.0  # not itself
+            same = self.labels[chunk][:, None] == self.labels[None, :]
+            support[start : start + len(chunk)] = np.where(same, similarity, -1.0).max(axis=1)
+        return support
+
 
 def linear_head(
     n_classes: int, vectors: np.ndarray, labels: np.ndarray, rows: np.ndarray, c: float
@@ -265,10 +282,12 @@ class IntentModel:
         the probe runs on `probe_embedder`, by default the one named `PROBE_EMBEDDER`).
         `calibration`: the fraction of each intent's examples held out to fit the softmax
         temperature and `min_support` (the highest that costs at most `max_drop` of the
-        held-out examples' accuracy); 0 keeps all for training, the temperature at 1 and
-        `min_support` at 0. The linear heads are refitted on all examples afterwards; the
-        fine-tuned encoder is not (that would double the training time). Predictions whose
-        confidence is below `threshold` are `out_of_scope` too.
+        held-out examples' accuracy); 0 (or too few examples to hold out) keeps all for
+        training and the temperature at 1, and `min_support` then rejects at most `max_drop`
+        of the examples by their support among the others (:meth:`Support.left_out`). The
+        linear heads are refitted on all examples afterwards; the fine-tuned encoder is not
+        (that would double the training time). Predictions whose confidence is below
+        `threshold` are `out_of_scope` too.
         """
         if method not in METHODS:
             raise BadRequest(f"unknown training method {method!r}; use one of {METHODS}")
@@ -305,6 +324,11 @@ class IntentModel:
             model._calibrate(vectors, probe_vectors, labels, held, max_drop)
             model.support = Support(vectors, labels)
             model._refit(vectors, labels, probe_vectors, c)
+        else:
+            left_out = model.support.left_out(index.get(OUT_OF_SCOPE))
+            if len(left_out):
+                everyone = np.ones(len(left_out), dtype=bool)
+                model.min_support = choose_threshold(left_out, everyone, max_drop)
         log.info(
             "trained intent model (%s) on %d examples, %d intents in %.1fs; temperature %.2f, "
             "min support %.2f",

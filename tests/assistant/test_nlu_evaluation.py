@@ -260,3 +260,17 @@ def test_finetuned_logits_add_the_frozen_probe(tmp_path, embedder, mpnet):
 def test_unknown_method(embedder):
     with pytest.raises(BadRequest, match="unknown training method"):
         IntentModel.train([("a", "x"), ("b", "y")], embedder, method="magic")
+
+
+def test_a_model_too_small_to_hold_out_still_rejects_unrelated_text(embedder):
+    """Too few examples to calibrate on: `min_support` comes from each example's support
+    among the others of its intent, so other topics are out of scope while paraphrases
+    are not."""
+    examples = [(t, "gift") for t in GIFT] + [(t, "points") for t in POINTS]
+    model = IntentModel.train(examples, embedder)
+    assert model.min_support == pytest.approx(model.support.left_out(None).min())
+    texts = ["a gift card for my mum", "my points balance", "how do I bake sourdough bread"]
+    assert [p.intent for p in model.predict(texts)] == ["gift", "points", OUT_OF_SCOPE]
+    support = Support(np.eye(3, dtype=np.float32)[[0, 0, 1, 2]], np.array([0, 0, 1, 2]))
+    np.testing.assert_allclose(support.left_out(None), [1.0, 1.0])  # 1 and 2 stand alone
+    assert len(support.left_out(0)) == 0
