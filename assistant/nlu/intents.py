@@ -64,25 +64,38 @@ class Prediction:
     confidence: float
 
 
+_TEXT_COLUMNS = ("text", "utterance", "sentence", "query", "message")
+_INTENT_COLUMNS = ("intent", "label", "category")
+"""Header names read as the text and the intent column, in order of preference (Bitext's
+file has `utterance`, `category` and `intent`; BANKING77's `text` and `category`)."""
+
+
 def read_examples(path: Path) -> list[tuple[str, str]]:
-    """Read `text,intent` rows; a header row is optional. A row without both is reported
-    (file, line) and skipped; a file that cannot be read or holds no example is BadRequest."""
+    """Read `text,intent` rows. A header row is optional; one that names a text and an
+    intent column (`_TEXT_COLUMNS`, `_INTENT_COLUMNS`) picks those columns, so data sets'
+    own files load as they are. A row without both is reported (file, line) and skipped; a
+    file that cannot be read or holds no example is BadRequest."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     except (OSError, csv.Error) as exc:
         raise BadRequest(f"cannot read examples file {path}: {exc}") from exc
-    first = 1
-    if rows and [c.strip().lower() for c in rows[0][:2]] == ["text", "intent"]:
-        rows, first = rows[1:], 2
+    first, (text, intent) = 1, (0, 1)
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    named = [
+        next((header.index(name) for name in names if name in header), None)
+        for names in (_TEXT_COLUMNS, _INTENT_COLUMNS)
+    ]
+    if named[0] is not None and named[1] is not None:
+        rows, first, (text, intent) = rows[1:], 2, (named[0], named[1])
     examples = []
     for line, row in enumerate(rows, start=first):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+        if len(row) <= max(text, intent) or not row[text].strip() or not row[intent].strip():
             log.warning("skipped %s:%d: expected 'text,intent', got %r", path, line, row)
             continue
-        examples.append((row[0].strip(), row[1].strip()))
+        examples.append((row[text].strip(), row[intent].strip()))
     if not examples:
         raise BadRequest(f"{path}: no 'text,intent' examples")
     return examples

@@ -90,6 +90,23 @@ def test_bad_example_rows_are_reported_and_skipped(tmp_path, caplog):
         read_examples(tmp_path / "missing.csv")
 
 
+def test_a_header_names_the_text_and_intent_columns(tmp_path):
+    """Data sets' own files load as they are: `utterance,label`, BANKING77's
+    `text,category`, Bitext's `flags,utterance,category,intent` (intent over category)."""
+    cases = {
+        "utterance,label\nhello there,greet\n": [("hello there", "greet")],
+        "text,category\nmy card is lost,lost_card\n": [("my card is lost", "lost_card")],
+        "flags,utterance,category,intent\nB,where is my parcel,ORDER,track_order\n": [
+            ("where is my parcel", "track_order")
+        ],
+        "hello there,greet\n": [("hello there", "greet")],
+    }
+    for number, (text, expected) in enumerate(cases.items()):
+        path = tmp_path / f"examples{number}.csv"
+        path.write_text(text)
+        assert read_examples(path) == expected
+
+
 def test_builtin_confidence_is_calibrated(shop):
     model = shop.intents
     assert 0.05 < model.temperature < 20
