@@ -46,7 +46,8 @@ DATA_DIR = Path(__file__).parent / "data"
 _BUILTIN_FILES = ("bitext_sample.csv", "store.csv")
 METHODS = ("linear", "finetune")
 MIN_CALIBRATION = 50
-"""Fewer held-out examples than this leave the temperature at 1 and `min_support` at 0."""
+"""Fewer held-out examples than this leave the temperature at 1 and take `min_support` from
+the training examples themselves (:meth:`Support.left_out`)."""
 PROBE_EMBEDDER = "mpnet"
 """The frozen embedder of a fine-tuned model's probe. On validation rows drawn from
 BANKING77's training set (10-shot, seeds 0-2), the probe on all-mpnet-base-v2 added 1.1
