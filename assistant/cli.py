@@ -450,12 +450,17 @@ def build_parser() -> argparse.ArgumentParser:
     nlu = p.add_subparsers(dest="nlu_command", required=True)
     t = nlu.add_parser("train", parents=[common], help="train from text,intent CSV rows")
     t.add_argument("--examples", required=True)
-    t.add_argument("--replace", action="store_true", help="replace the built-in intents")
+    t.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the built-in intents (their out_of_scope rows stay unless yours have some)",
+    )
     t.add_argument(
         "--method",
         choices=["linear", "finetune"],
         default="linear",
-        help="linear: seconds; finetune: fine-tunes MiniLM (minutes, a little more accurate)",
+        help="linear: seconds; finetune: fine-tunes MiniLM and adds a frozen all-mpnet-base-v2 "
+        "probe (minutes; 1-3 points more accurate, ~25 ms more per message)",
     )
     t.set_defaults(run=cmd_nlu)
     t = nlu.add_parser("predict", parents=[common], help="classify one utterance per line")
