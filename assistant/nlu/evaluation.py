@@ -6,7 +6,10 @@ Every protocol is deterministic (seeded splits and sampling) and reads the share
   the 80% part only; accuracy and macro-F1 on the 20% part.
 * ``banking77-10shot``: BANKING77 with 10 training examples per intent, sampled per seed from
   `train.csv`, tested on `test.csv`; metrics averaged over the seeds.
-* ``banking77-full``: all of BANKING77's `train.csv`, tested on `test.csv`.
+* ``banking77-full``: all of BANKING77's `train.csv`, tested on `test.csv`; and with the
+  out-of-scope rule (`min_support` chosen on a validation split to cost at most
+  `FULL_MAX_DROP` of its accuracy, no confidence threshold): the in-scope accuracy on
+  `test.csv` and the out-of-scope recall on the *far* utterances (see ``oos``).
 * ``oos``: a seeded quarter of BANKING77's intents is held out as unseen; the model is trained
   on the other intents' training utterances, the temperature and the out-of-scope rule
   (`min_support`) are chosen on a validation split of that training data, and the test
@@ -41,26 +44,27 @@ BITEXT = Path("bitext-intents") / "bitext_21k.csv"
 BANKING77 = Path("banking77")
 WANDS = Path("wands-queries") / "query.csv"
 FAR_BITEXT_INTENTS = (
-    "cancel_order",
     "change_order",
-    "change_shipping_address",
     "check_cancellation_fee",
     "check_invoices",
     "complaint",
     "contact_customer_service",
     "contact_human_agent",
-    "delivery_options",
-    "delivery_period",
     "get_invoice",
     "newsletter_subscription",
-    "place_order",
     "review",
-    "set_up_shipping_address",
-    "track_order",
 )
-"""Bitext intents with no counterpart among BANKING77's (orders, delivery, invoices, contact):
-out of scope for a banking model. Its account, payment and refund intents are left out."""
-FAR_PER_INTENT = 40
+"""Bitext intents whose requests no BANKING77 intent serves: out of scope for a banking model.
+Left out are those BANKING77 trains on under another name, so that calling them out of scope
+would be wrong: cancelling an order or purchase (`request_refund`: "I would like to cancel my
+order."), placing, tracking and delivering an order (a card's: `order_physical_card`,
+`card_arrival`, `card_delivery_estimate`: "how long does delivery take?"), changing or setting
+an address (`edit_personal_details`: "How can I change my address?"), and the account,
+payment and refund intents."""
+FAR_PER_INTENT = 60
+FULL_MAX_DROP = 0.005
+"""`banking77-full`'s out-of-scope rule may cost half a point of held-out accuracy: the gap
+between its closed-set accuracy (about 94.5%) and the 94% in-scope accuracy to keep."""
 
 Examples = list[tuple[str, str]]
 
@@ -126,19 +130,49 @@ def _scores(model: IntentModel, test: Examples) -> dict[str, Any]:
     }
 
 
+def _far_recall(model: IntentModel, far: Sequence[str]) -> dict[str, Any]:
+    rejected = [p.intent == OUT_OF_SCOPE for p in model.predict(list(far))]
+    return {
+        "far_oos_recall": round(float(np.mean(rejected)), 4) if far else None,
+        "far_examples": len(far),
+    }
+
+
 def closed_set(
-    train: Examples, test: Examples, embedder: Embedder, method: str, seed: int, **options: Any
+    train: Examples,
+    test: Examples,
+    embedder: Embedder,
+    method: str,
+    seed: int,
+    far: Sequence[str] = (),
+    **options: Any,
 ) -> dict[str, Any]:
-    """Train on `train`, score the most probable intent on `test` (no out-of-scope rule)."""
+    """Train on `train`, score the most probable intent on `test` (no out-of-scope rule);
+    with `far` utterances from outside the trained intents, also the accuracy on `test` with
+    the out-of-scope rule (a rejection counts as wrong) and the recall of `out_of_scope` on
+    `far`."""
     model, seconds = _train(train, embedder, method, seed, **options)
-    return {"train_examples": len(train), "train_seconds": round(seconds, 1)} | _scores(model, test)
+    result = {"train_examples": len(train), "train_seconds": round(seconds, 1)}
+    result |= _scores(model, test)
+    if not far:
+        return result
+    predicted = [p.intent for p in model.predict([text for text, _ in test])]
+    return (
+        result
+        | {
+            "min_support": round(model.min_support, 4),
+            "in_scope_accuracy": round(accuracy([i for _, i in test], predicted), 4),
+            "in_scope_rejected": round(float(np.mean([p == OUT_OF_SCOPE for p in predicted])), 4),
+        }
+        | _far_recall(model, far)
+    )
 
 
 def far_utterances(data_dir: Path, seed: int) -> list[str]:
     """Out-of-domain utterances for a banking model: `FAR_PER_INTENT` seeded Bitext utterances
-    of each of `FAR_BITEXT_INTENTS`, and the WANDS shopping queries (where the file is)."""
+    of each of `FAR_BITEXT_INTENTS`, and the WANDS shopping queries (where the files are)."""
     rng = np.random.default_rng(seed)
-    bitext = read_bitext(data_dir / BITEXT)
+    bitext = read_bitext(data_dir / BITEXT) if (data_dir / BITEXT).exists() else []
     far = []
     for intent in FAR_BITEXT_INTENTS:
         rows = [text for text, label in bitext if label == intent]
@@ -182,7 +216,6 @@ def open_set(
     is_unseen = np.array([intent in unseen for _, intent in test])
     hits = np.array([p == t for p, (_, t) in zip(predicted, test, strict=True)])
     rejected = np.array([p == OUT_OF_SCOPE for p in predicted])
-    far_rejected = [p.intent == OUT_OF_SCOPE for p in model.predict(list(far))]
     return {
         "unseen_intents": len(unseen),
         "train_examples": len(known),
@@ -190,11 +223,9 @@ def open_set(
         "min_support": round(model.min_support, 4),
         "temperature": round(model.temperature, 3),
         "oos_recall": round(float(rejected[is_unseen].mean()), 4),
-        "far_oos_recall": round(float(np.mean(far_rejected)), 4) if far else None,
-        "far_examples": len(far),
         "in_scope_accuracy": round(float(hits[~is_unseen].mean()), 4),
         "in_scope_rejected": round(float(rejected[~is_unseen].mean()), 4),
-    }
+    } | _far_recall(model, far)
 
 
 def _mean(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -231,7 +262,9 @@ def run(
     train = read_banking77(data_dir / BANKING77 / "train.csv")
     test = read_banking77(data_dir / BANKING77 / "test.csv")
     if protocol == "banking77-full":
-        return header | closed_set(train, test, embedder, method, seed, **options)
+        far = far_utterances(data_dir, seed)
+        options = {"threshold": 0.0, "max_drop": FULL_MAX_DROP} | options
+        return header | closed_set(train, test, embedder, method, seed, far, **options)
     if protocol == "banking77-10shot":
         runs = [
             {"seed": s} | closed_set(few_shot(train, 10, s), test, embedder, method, s, **options)

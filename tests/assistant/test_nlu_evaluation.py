@@ -13,7 +13,14 @@ from sklearn.metrics import f1_score
 
 from assistant.errors import BadRequest, IndexNotBuilt
 from assistant.nlu import OUT_OF_SCOPE, IntentModel
-from assistant.nlu.evaluation import accuracy, few_shot, macro_f1, run
+from assistant.nlu.evaluation import (
+    FAR_BITEXT_INTENTS,
+    FAR_PER_INTENT,
+    accuracy,
+    few_shot,
+    macro_f1,
+    run,
+)
 from assistant.nlu.finetune import FineTuneConfig
 from assistant.nlu.intents import (
     PROBE_EMBEDDER,
@@ -192,6 +199,29 @@ def test_out_of_scope_protocol_rejects_unseen_intents(synthetic):
     assert result["oos_recall"] >= 0.8
     assert 0 < result["min_support"] <= 1
     assert result["far_examples"] == 0 and result["far_oos_recall"] is None  # no other domains
+
+
+def test_full_protocol_also_scores_the_out_of_scope_rule_on_other_domains(synthetic, tmp_path):
+    """With Bitext utterances of an intent outside banking, `banking77-full` reports the
+    accuracy with the rule as well as without it, and how many of them it rejects."""
+    root, embedder = synthetic
+    (tmp_path / "banking77").symlink_to(root / "banking77")
+    (tmp_path / "bitext-intents").mkdir()
+    rng = np.random.default_rng(5)
+    with (tmp_path / "bitext-intents" / "bitext_21k.csv").open("w", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        writer.writerow(["flags", "utterance", "category", "intent"])
+        for n in range(FAR_PER_INTENT + 10):
+            filler = " ".join(rng.choice(FILLER, size=4))  # no intent's keyword
+            writer.writerow(["B", filler, "CAT", FAR_BITEXT_INTENTS[n % 2]])
+    # As for oos: the budget must cover the lowest tied step of synthetic supports.
+    result = run("banking77-full", tmp_path, embedder, method="linear", max_drop=0.05)
+    assert result["far_examples"] == FAR_PER_INTENT + 10  # fewer than asked of each intent
+    assert result["far_oos_recall"] == 1.0
+    assert result["accuracy"] == 1.0 >= result["in_scope_accuracy"] >= 0.95
+    assert result["in_scope_rejected"] == pytest.approx(1 - result["in_scope_accuracy"])
+    assert 0 < result["min_support"] <= 1
+    assert "far_examples" not in run("banking77-full", root, embedder, method="linear")
 
 
 def test_confidence_is_calibrated_and_rejects_unrelated_text(synthetic):
