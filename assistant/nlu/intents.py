@@ -426,8 +426,10 @@ class IntentModel:
             logits += self.probe.logits(probe_vectors)
         return logits
 
-    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Calibrated class probabilities and the support of the most probable intent."""
+    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated class probabilities, shape `(len(texts), len(self.classes))`, and the
+        support of the most probable intent: the cosine similarity of each text to the
+        closest training example of that intent."""
         vectors = self.embedder.embed(list(texts))
         probe_vectors = self.probe.embedder.embed(list(texts)) if self.probe else None
         probs = _softmax(self._logits(vectors, probe_vectors) / self.temperature)
@@ -437,21 +439,24 @@ class IntentModel:
         """Calibrated class probabilities, shape `(len(texts), len(self.classes))`."""
         if not texts:
             return np.empty((0, len(self.classes)))
-        return self._scores(texts)[0]
+        return self.scores(texts)[0]
+
+    def known(self, probs: np.ndarray, support: np.ndarray) -> np.ndarray:
+        """Which of the `scores` rows keep their most probable intent: the rest are
+        `out_of_scope` (confidence below `threshold` or support below `min_support`)."""
+        return (probs.max(axis=1) >= self.threshold) & (support >= self.min_support)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
             return []
-        probs, support = self._scores(texts)
-        predictions = []
-        for row, row_support in zip(probs, support, strict=True):
-            index = int(row.argmax())
-            confidence = float(row[index])
-            known = confidence >= self.threshold and row_support >= self.min_support
-            predictions.append(
-                Prediction(self.classes[index] if known else OUT_OF_SCOPE, round(confidence, 4))
+        probs, support = self.scores(texts)
+        return [
+            Prediction(
+                self.classes[int(row.argmax())] if known else OUT_OF_SCOPE,
+                round(float(row.max()), 4),
             )
-        return predictions
+            for row, known in zip(probs, self.known(probs, support), strict=True)
+        ]
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

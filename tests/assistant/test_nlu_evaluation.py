@@ -16,6 +16,8 @@ from assistant.nlu import OUT_OF_SCOPE, IntentModel
 from assistant.nlu.evaluation import (
     FAR_BITEXT_INTENTS,
     FAR_PER_INTENT,
+    OPERATING_ACCURACY,
+    _open_scores,
     accuracy,
     few_shot,
     macro_f1,
@@ -217,11 +219,25 @@ def test_full_protocol_also_scores_the_out_of_scope_rule_on_other_domains(synthe
     # As for oos: the budget must cover the lowest tied step of synthetic supports.
     result = run("banking77-full", tmp_path, embedder, method="linear", max_drop=0.05)
     assert result["far_examples"] == FAR_PER_INTENT + 10  # fewer than asked of each intent
-    assert result["far_oos_recall"] == 1.0
+    assert result["far_oos_recall"] == result["far_oos_recall_at"] == 1.0
+    assert result["at_in_scope_accuracy"] == OPERATING_ACCURACY
     assert result["accuracy"] == 1.0 >= result["in_scope_accuracy"] >= 0.95
     assert result["in_scope_rejected"] == pytest.approx(1 - result["in_scope_accuracy"])
     assert 0 < result["min_support"] <= 1
     assert "far_examples" not in run("banking77-full", root, embedder, method="linear")
+
+
+def test_no_operating_point_below_the_closed_set_accuracy(synthetic):
+    """A model right on fewer test utterances than `OPERATING_ACCURACY` has no threshold to
+    read the far recall at; the calibrated rule is still scored."""
+    _, embedder = synthetic
+    rng = np.random.default_rng(4)
+    examples = [(t, f"intent_{i}") for i in range(12) for t in _utterances(i, 60, rng)]
+    model = IntentModel.train(examples, embedder, threshold=0.0, max_drop=0.05)
+    test = [(t, f"intent_{(i + 1) % 12}") for i in range(12) for t in _utterances(i, 5, rng)]
+    scores = _open_scores(model, test, ["please can you the"])
+    assert scores["far_oos_recall_at"] is None and scores["in_scope_accuracy"] == 0.0
+    assert scores["far_oos_recall"] == 1.0 and scores["far_examples"] == 1
 
 
 def test_confidence_is_calibrated_and_rejects_unrelated_text(synthetic):
