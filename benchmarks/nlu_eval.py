@@ -35,8 +35,8 @@ TARGETS = {
 }
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%"
+def _pct(value: float, digits: int = 1) -> str:
+    return f"{100 * value:.{digits}f}%"
 
 
 def _row(result: dict) -> str:
@@ -54,7 +54,7 @@ def _row(result: dict) -> str:
         if result.get("far_examples"):
             at = result["far_oos_recall_at"]
             ours += (
-                f"; OOS rule as calibrated: in-scope acc {_pct(result['in_scope_accuracy'])}, "
+                f"; OOS rule as calibrated: in-scope acc {_pct(result['in_scope_accuracy'], 2)}, "
                 f"far OOS recall {_pct(result['far_oos_recall'])}; far OOS recall at "
                 f"{_pct(result['at_in_scope_accuracy'])} in scope: "
                 + (_pct(at) if at is not None else "none (closed-set accuracy below)")
