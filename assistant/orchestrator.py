@@ -61,8 +61,8 @@ class Assistant:
     ) -> ChatResponse:
         started = time.perf_counter()
         message = (message or "").strip()
-        if not message:
-            raise BadRequest("the message is empty")
+        if not any(char.isprintable() and not char.isspace() for char in message):
+            raise BadRequest("the message is empty")  # also when only control characters
         if len(message) > self.max_chars:
             raise BadRequest(f"the message is longer than {self.max_chars} characters")
         session = self._session(session_id, user_id)

@@ -141,7 +141,7 @@ def test_injection_attempts_are_refused(assistant, message):
     assert "can't" in response.reply
 
 
-@pytest.mark.parametrize("message", ["", "   ", "x" * 5000])
+@pytest.mark.parametrize("message", ["", "   ", "\u0000\u0001", "\u200b", "x" * 5000])
 def test_bad_messages_are_rejected(assistant, message):
     with pytest.raises(BadRequest):
         assistant.chat(message)
