@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError, BadRequest, IndexNotBuilt
+from assistant.errors import AssistantError, BadRequest
 from assistant.settings import Settings, get_settings
 from prompts import short_title
 
@@ -254,11 +254,9 @@ def cmd_nlu(args: argparse.Namespace) -> None:
             )
         _emit(args, summary, json.dumps(summary, indent=2))
         return
-    try:
-        model = IntentModel.load(home.nlu, embedder)
-    except IndexNotBuilt:
+    if not IntentModel.saved_in(home.nlu):
         train_intents(home, embedder)
-        model = IntentModel.load(home.nlu, embedder)
+    model = IntentModel.load(home.nlu, embedder)
     texts = _lines(args.batch)
     # A blank line is out_of_scope with confidence 0 (not sent to the model), so output
     # lines match input lines.

@@ -150,7 +150,7 @@ class Shop:
 
     @cached_property
     def intents(self) -> IntentModel:
-        if not (self.home.nlu / "intent_model.json").exists():
+        if not IntentModel.saved_in(self.home.nlu):
             train_intents(self.home, self.embedder)
         return IntentModel.load(self.home.nlu, self.embedder)
 

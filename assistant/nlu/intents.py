@@ -482,35 +482,44 @@ class IntentModel:
             meta |= {"probe_embedder": self.probe.embedder.name, "probe_weight": self.probe.weight}
         (directory / "intent_model.json").write_text(json.dumps(meta, indent=2))
 
+    @staticmethod
+    def saved_in(directory: Path) -> bool:
+        """Whether `directory` holds a saved model (which may still fail to load)."""
+        return (directory / "intent_model.json").exists()
+
     @classmethod
     def load(cls, directory: Path, embedder: Embedder) -> IntentModel:
         """Load a saved model; `embedder` is used unless the model carries its own tuned one.
-        A model saved before the support rule existed loads without it (`min_support` 0)."""
-        meta_path = directory / "intent_model.json"
-        if not meta_path.exists():
+        A model saved before the support rule existed loads without it (`min_support` 0).
+        IndexNotBuilt when there is none, or its files are damaged."""
+        if not cls.saved_in(directory):
             raise IndexNotBuilt(f"no intent model in {directory}; run `shopassist nlu train`")
-        meta = json.loads(meta_path.read_text())
-        arrays = np.load(directory / "intent_model.npz")
-        probe = cls._load_probe(meta, arrays, embedder)
-        if meta["embedder"] == TunedEncoder.name:
-            embedder = TunedEncoder.load(directory)
-        if "support_vectors" in arrays.files:
-            support = Support(
-                arrays["support_vectors"].astype(np.float32), arrays["support_labels"]
+        try:
+            meta = json.loads((directory / "intent_model.json").read_text())
+            arrays = np.load(directory / "intent_model.npz")
+            probe = cls._load_probe(meta, arrays, embedder)
+            if meta["embedder"] == TunedEncoder.name:
+                embedder = TunedEncoder.load(directory)
+            if "support_vectors" in arrays.files:
+                vectors, labels = arrays["support_vectors"], arrays["support_labels"]
+            else:
+                vectors, labels = np.zeros((0, arrays["coef"].shape[1])), np.zeros(0, int)
+            return cls(
+                embedder,
+                meta["classes"],
+                arrays["coef"],
+                arrays["bias"],
+                Support(vectors.astype(np.float32), labels),
+                threshold=meta["threshold"],
+                temperature=meta.get("temperature", 1.0),
+                min_support=meta.get("min_support", 0.0),
+                probe=probe,
             )
-        else:
-            support = Support(np.zeros((0, arrays["coef"].shape[1]), np.float32), np.zeros(0, int))
-        return cls(
-            embedder,
-            meta["classes"],
-            arrays["coef"],
-            arrays["bias"],
-            support,
-            threshold=meta["threshold"],
-            temperature=meta.get("temperature", 1.0),
-            min_support=meta.get("min_support", 0.0),
-            probe=probe,
-        )
+        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+            raise IndexNotBuilt(
+                f"the intent model in {directory} is damaged ({type(exc).__name__}: {exc}); "
+                "run `shopassist nlu train` again"
+            ) from exc
 
     @staticmethod
     def _load_probe(meta: dict, arrays: Any, embedder: Embedder) -> Probe | None:

@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from assistant.cli import build_parser, main
+from assistant.nlu import IntentModel
 from assistant.settings import Settings
 from recommenders.registry import algorithms
 
@@ -104,3 +105,25 @@ def test_train_help_names_the_real_default_and_algorithms():
     text = " ".join(train.format_help().split())
     assert f"else {Settings.model_fields['recommender'].default})" in text
     assert all(name in text for name in algorithms())
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("intent_model.json", b"garbage"), ("intent_model.npz", b"")],
+    ids=["json", "npz"],
+)
+def test_a_damaged_intent_model_is_reported_not_replaced(capsys, embedder, tmp_path, name, content):
+    """A custom model whose files were damaged must not be silently swapped for the
+    built-in one: the store would lose its intents without a word."""
+    home = tmp_path / "home"
+    examples = [("a gift card please", "gift"), ("my reward points", "points")]
+    IntentModel.train(examples, embedder).save(home / "nlu")
+    (home / "nlu" / name).write_bytes(content)
+    capsys.readouterr()  # the embedder's loading messages
+    batch = tmp_path / "utterances.txt"
+    batch.write_text("where is my order\n")
+    err = _one_line_error(
+        *_run(capsys, "nlu", "predict", "--batch", str(batch), "--home", str(home))
+    )
+    assert "damaged" in err and "nlu train" in err
+    assert (home / "nlu" / name).read_bytes() == content
