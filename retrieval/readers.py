@@ -92,13 +92,12 @@ def json_columns(records: Iterable[RawRecord]) -> list[str]:
 def _delimited(handle: IO[str], delimiter: str | None, path: Path) -> Table:
     """A delimited table; `delimiter` None: a comma, or a semicolon when the header has more
     of those (spreadsheets export ";" where the decimal mark is a comma)."""
-    csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
     header_line = handle.readline()
     if not header_line:
         raise TableError(f"{path}: empty file, expected a header row")
     if delimiter is None:
         delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    rows = _rows(itertools.chain([header_line], handle), delimiter, path)
+    rows = csv_rows(itertools.chain([header_line], handle), delimiter, path)
     first_row = next(rows, (1, []))
     if isinstance(first_row[1], str):
         raise TableError(f"{path}, line 1: {first_row[1]}")
@@ -142,12 +141,14 @@ class _Lines:
         self.kept = []
 
 
-def _rows(
+def csv_rows(
     lines: Iterable[str], delimiter: str, path: Path
 ) -> Iterator[tuple[int, list[str] | str]]:
     """Yield (start line, fields) per row, or (start line, problem) for a row over several
     lines whose quotes do not pair up (a quote left open swallows the rows after it): that
-    row is reported and the lines after its first are read again as rows of their own."""
+    row is reported and the lines after its first are read again as rows of their own.
+    Fields may be up to 16 MiB; malformed CSV beyond that is a :class:`TableError`."""
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
     source, first_line = iter(lines), 1
     while True:
         tracked = _Lines(source)

@@ -23,7 +23,6 @@ domain better than confidence does.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import time
@@ -38,6 +37,7 @@ from assistant.errors import BadRequest, IndexNotBuilt
 from assistant.nlu.finetune import FineTuneConfig, TunedEncoder, fine_tune
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.errors import UnknownEmbedderError
+from retrieval.readers import TableError, csv_rows
 
 log = logging.getLogger(__name__)
 
@@ -78,25 +78,28 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
     file that cannot be read or holds no example is BadRequest."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, csv.Error) as exc:
+            rows = list(csv_rows(handle, ",", path))
+    except (OSError, TableError) as exc:
         raise BadRequest(f"cannot read examples file {path}: {exc}") from exc
-    first, (text, intent) = 1, (0, 1)
-    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    text, intent = 0, 1
+    first = rows[0][1] if rows and isinstance(rows[0][1], list) else []
+    header = [cell.strip().lower() for cell in first]
     named = [
         next((header.index(name) for name in names if name in header), None)
         for names in (_TEXT_COLUMNS, _INTENT_COLUMNS)
     ]
     if named[0] is not None and named[1] is not None:
-        rows, first, (text, intent) = rows[1:], 2, (named[0], named[1])
+        rows, (text, intent) = rows[1:], (named[0], named[1])
     examples = []
-    for line, row in enumerate(rows, start=first):
-        if not any(cell.strip() for cell in row):
+    for line, row in rows:
+        if isinstance(row, str):
+            log.warning("skipped %s:%d: %s", path, line, row)
+        elif not any(cell.strip() for cell in row):
             continue
-        if len(row) <= max(text, intent) or not row[text].strip() or not row[intent].strip():
+        elif len(row) <= max(text, intent) or not row[text].strip() or not row[intent].strip():
             log.warning("skipped %s:%d: expected 'text,intent', got %r", path, line, row)
-            continue
-        examples.append((row[text].strip(), row[intent].strip()))
+        else:
+            examples.append((row[text].strip(), row[intent].strip()))
     if not examples:
         raise BadRequest(f"{path}: no 'text,intent' examples")
     return examples

@@ -90,6 +90,23 @@ def test_bad_example_rows_are_reported_and_skipped(tmp_path, caplog):
         read_examples(tmp_path / "missing.csv")
 
 
+def test_an_open_quote_costs_its_row_only(tmp_path, caplog):
+    """A quoted field left open is reported; the rows after it still load, and so does a
+    field over csv's 128 KiB default."""
+    path = tmp_path / "examples.csv"
+    long_text = "gift " * 40_000
+    path.write_text(
+        f'text,intent\nwhere is my parcel,wismo\n"unterminated,wismo\n'
+        f'a gift card please,giftcard\n"{long_text}",giftcard\n'
+    )
+    assert read_examples(path) == [
+        ("where is my parcel", "wismo"),
+        ("a gift card please", "giftcard"),
+        (long_text.strip(), "giftcard"),
+    ]
+    assert "examples.csv:3: unbalanced quotes" in caplog.text
+
+
 def test_a_header_names_the_text_and_intent_columns(tmp_path):
     """Data sets' own files load as they are: `utterance,label`, BANKING77's
     `text,category`, Bitext's `flags,utterance,category,intent` (intent over category)."""
