@@ -42,6 +42,12 @@ def test_builtin_examples_cover_the_contract_intents():
         ("show me blue running shoes", "product_search"),
         ("compare the first and second", "compare_products"),
         ("what is the weather in Paris", "out_of_scope"),
+        # Small talk with the assistant, none of it a training example:
+        ("I love you", "out_of_scope"),
+        ("how old are you", "out_of_scope"),
+        ("what is the bitcoin price", "out_of_scope"),
+        ("call my mom", "out_of_scope"),
+        ("retractable side awning", "product_search"),
     ],
 )
 def test_builtin_intents(shop, text, intent):
