@@ -102,7 +102,25 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
             examples.append((row[text].strip(), row[intent].strip()))
     if not examples:
         raise BadRequest(f"{path}: no 'text,intent' examples")
+    _warn_of_conflicts(path, examples)
     return examples
+
+
+def _warn_of_conflicts(path: Path, examples: list[tuple[str, str]]) -> None:
+    """Log texts given as examples of two or more intents (the model learns them all)."""
+    intents: dict[str, set[str]] = {}
+    for text, intent in examples:
+        intents.setdefault(text.casefold(), set()).add(intent)
+    conflicts = {text: names for text, names in intents.items() if len(names) > 1}
+    if conflicts:
+        text, names = next(iter(conflicts.items()))
+        log.warning(
+            "%s: %d texts are examples of more than one intent (e.g. %r: %s)",
+            path,
+            len(conflicts),
+            text,
+            ", ".join(sorted(names)),
+        )
 
 
 def builtin_examples() -> list[tuple[str, str]]:

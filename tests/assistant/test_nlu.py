@@ -96,6 +96,14 @@ def test_bad_example_rows_are_reported_and_skipped(tmp_path, caplog):
         read_examples(tmp_path / "missing.csv")
 
 
+def test_a_text_given_two_intents_is_reported(tmp_path, caplog):
+    path = tmp_path / "examples.csv"
+    path.write_text("where is my parcel,wismo\nWhere is my parcel,giftcard\nhi,greeting\n")
+    assert len(read_examples(path)) == 3
+    assert "1 texts are examples of more than one intent" in caplog.text
+    assert "giftcard, wismo" in caplog.text
+
+
 def test_an_open_quote_costs_its_row_only(tmp_path, caplog):
     """A quoted field left open is reported; the rows after it still load, and so does a
     field over csv's 128 KiB default."""
