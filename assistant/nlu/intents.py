@@ -456,12 +456,6 @@ class IntentModel:
         probs = _softmax(self._logits(vectors, probe_vectors) / self.temperature)
         return probs, self.support.of(vectors, probs.argmax(axis=1))
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated class probabilities, shape `(len(texts), len(self.classes))`."""
-        if not texts:
-            return np.empty((0, len(self.classes)))
-        return self.scores(texts)[0]
-
     def known(self, probs: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Which of the `scores` rows keep their most probable intent: the rest are
         `out_of_scope` (confidence below `threshold` or support below `min_support`)."""

@@ -253,7 +253,7 @@ def test_confidence_is_calibrated_and_rejects_unrelated_text(synthetic):
     assert all(0 <= p.confidence <= 1 for p in (clear, mixed, unrelated))
     assert clear.confidence > mixed.confidence > unrelated.confidence
     assert unrelated.intent == OUT_OF_SCOPE
-    probs = model.predict_proba(["k1a k1b please"])
+    probs, _ = model.scores(["k1a k1b please"])
     assert probs.shape == (1, 12) and probs.sum() == pytest.approx(1.0)
 
 
