@@ -18,7 +18,6 @@ previous version in place and nothing half-written.
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -26,6 +25,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -221,13 +221,17 @@ def train_intents(
     }
 
 
-def build_demo(home: Home, embedder: Embedder, *, algorithm: str, progress: bool) -> None:
-    """First use of an empty home: build the demo store that ships in `assistant/demo`.
+def build_demo(
+    home: Home, embedder: Embedder, *, algorithm: str, progress: bool, now: datetime
+) -> None:
+    """First use of an empty home: build the demo store that ships in `assistant/demo`,
+    its orders dated relative to `now` (the store clock).
 
     The catalog index goes in last: its presence marks the home as built, so an interrupted
     first run is simply redone.
     """
     from assistant.demo import DATA_DIR
+    from assistant.demo.orders import orders_as_of
 
     log.info("building the demo store in %s (first use)", home.root)
     catalog = DATA_DIR / "catalog.csv"
@@ -238,7 +242,7 @@ def build_demo(home: Home, embedder: Embedder, *, algorithm: str, progress: bool
         shutil.copytree(DATA_DIR / "policies", home.policies)
     db = Database(home.database)
     try:
-        db.upsert_orders(json.loads((DATA_DIR / "orders.json").read_text()))
+        db.upsert_orders(orders_as_of(now))
     finally:
         db.close()
     index_catalog(home, catalog, embedder, progress=progress)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +60,23 @@ class Settings(BaseSettings):
         "up to 10,000 items and item-kNN above.",
     )
     max_message_chars: int = Field(default=4000, description="Longer chat messages are rejected.")
+    now: datetime | None = Field(
+        default=None,
+        description="The store clock: a fixed time (ISO 8601, UTC unless it says otherwise) "
+        "instead of the system clock, for demos and tests. Order rules (the return window) "
+        "read it, and the demo store's orders are dated relative to it when it is built.",
+    )
+
+    @field_validator("now")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    def clock(self) -> datetime:
+        """The store's current time (aware, UTC unless `now` says otherwise)."""
+        return self.now or datetime.now(UTC)
 
     def api_key_set(self) -> frozenset[str]:
         return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())

@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -104,8 +106,11 @@ class Shop:
         recs: RecommendationService | None,
         db: Database,
         changes: ChangeLog,
+        clock: Callable[[], datetime],
     ) -> None:
         self.home = home
+        self.clock = clock
+        """The store's current time (`Settings.clock`): order rules read it."""
         self.embedder = embedder
         self.engine = engine
         self.changes = changes
@@ -127,7 +132,13 @@ class Shop:
         if not home.has_catalog():
             with home.writing("building the demo store"):
                 if not home.has_catalog():  # another process may have built it meanwhile
-                    build_demo(home, embedder, algorithm=settings.recommender, progress=progress)
+                    build_demo(
+                        home,
+                        embedder,
+                        algorithm=settings.recommender,
+                        progress=progress,
+                        now=settings.clock(),
+                    )
         try:
             engine = SearchEngine.load(home.catalog, embedder)
         except IndexMismatchError as exc:
@@ -146,7 +157,7 @@ class Shop:
         if recs is not None and events:
             # Live events since the last training still shape recommendations after a restart.
             recs.record([Event(user, item, event) for user, item, event in events])
-        return cls(home, embedder, engine, recs, db, changes)
+        return cls(home, embedder, engine, recs, db, changes, settings.clock)
 
     @cached_property
     def intents(self) -> IntentModel:

@@ -15,7 +15,6 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from assistant import orders as order_rules
@@ -367,7 +366,7 @@ class Toolbox:
         if order is None:
             return {"found": False, "order_id": order_id}
         self.orders[order["order_id"]] = order
-        now = datetime.now(UTC)
+        now = self.shop.clock()
         problem = order_rules.check(action, order, now)
         if problem:
             return {"found": True, "allowed": False, "reason": problem, "order": order}

@@ -1,13 +1,15 @@
 """Shared fixtures: the real offline embedding model, and a demo store built once per run.
 
-Tests never reach the network: connections to anything but loopback fail loudly.
+Tests never reach the network: connections to anything but loopback fail loudly. The store
+clock is pinned (:data:`STORE_NOW`, also for the command lines tests start), so nothing
+depends on the day the suite runs.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,9 @@ from assistant.settings import Settings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+STORE_NOW = datetime(2027, 1, 11, 10, 30, tzinfo=UTC)
+"""The store clock of every test: a Monday morning, weeks after the demo's snapshot."""
+os.environ["SHOPASSIST_NOW"] = STORE_NOW.isoformat()
 
 _real_connect = socket.socket.connect
 
@@ -67,6 +72,7 @@ def mpnet(model_cache: Path):
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
+    overrides.setdefault("now", STORE_NOW)
     return Settings(_env_file=None, home=home, llm="local", **overrides)  # type: ignore[call-arg]
 
 
@@ -90,6 +96,7 @@ def shop(demo_home: Path, embedder):
 
 @pytest.fixture(scope="session")
 def demo_orders() -> list[dict]:
-    from assistant.demo import DATA_DIR
+    """The demo orders as the demo store holds them (dated relative to STORE_NOW)."""
+    from assistant.demo.orders import orders_as_of
 
-    return json.loads((DATA_DIR / "orders.json").read_text())
+    return orders_as_of(STORE_NOW)

@@ -14,14 +14,20 @@ is where that timeline stands at the snapshot time:
 * 5% of delivered orders come back 6-24 days later (``returned``).
 
 ``total`` is the merchandise total (the sum of the items); shipping is not modelled.
+
+The committed ``orders.json`` is dated as of :data:`assistant.demo.SNAPSHOT_TIME`; a home
+gets the orders of :func:`orders_as_of` the day it is built, so that "processing" orders
+were placed hours ago and recent deliveries are inside the return window whenever that is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from assistant.demo import ORDERS_JSON, SNAPSHOT_TIME
 from assistant.demo.catalog import Product
 from assistant.demo.customers import Customer
 from assistant.demo.interactions import CONSUMABLES, Event, iso
@@ -120,6 +126,28 @@ def _order(
         "estimated_delivery": None if status == "cancelled" else promised.isoformat(),
         "delivered_at": iso(delivered) if "delivered" in reached else None,
     }
+
+
+_TIMES = ("created_at", "updated_at", "delivered_at")
+_DAYS = ("estimated_delivery",)
+
+
+def orders_as_of(now: dt.datetime) -> list[dict[str, object]]:
+    """The demo orders moved by whole days so that the snapshot they were generated at
+    falls within the day before ``now`` (aware): each keeps its status, its times of day,
+    and how long ago each step happened, give or take less than a day."""
+    days = (now - SNAPSHOT_TIME) // dt.timedelta(days=1)
+    shift = dt.timedelta(days=days)
+    orders: list[dict[str, object]] = json.loads(ORDERS_JSON.read_text(encoding="utf-8"))
+    for order in orders:
+        for name in _TIMES:
+            if order.get(name):
+                moved = dt.datetime.fromisoformat(str(order[name])) + shift
+                order[name] = iso(moved)
+        for name in _DAYS:
+            if order.get(name):
+                order[name] = (dt.date.fromisoformat(str(order[name])) + shift).isoformat()
+    return orders
 
 
 def _add_business_days(day: dt.date, count: int) -> dt.date:

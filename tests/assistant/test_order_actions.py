@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ def new_order(shop, demo_orders):
 
     def make(status: str, delivered_days_ago: int | None = None) -> dict:
         base = dict(demo_orders[0])
-        now = datetime.now(UTC)
+        now = shop.clock()
         order = {
             **base,
             "order_id": f"SA-{uuid.uuid4().int % 10**6:06d}",

@@ -1,17 +1,18 @@
 """The shop's recommendation chain: models trained before (or without) the store's catalog,
-and live events on products the recommender has no data for."""
+and live events on products the recommender has no data for; the store clock."""
 
 from __future__ import annotations
 
 import logging
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from assistant.home import Home, train_recommender
 from assistant.shop import Shop
-from tests.conftest import make_settings
+from tests.conftest import STORE_NOW, make_settings
 
 
 def _write_interactions(path: Path, rows: list[tuple[str, str]]) -> Path:
@@ -125,3 +126,14 @@ def test_a_deleted_product_is_not_recommended(tmp_path: Path, demo_home: Path, e
         assert len(after) == 5
     finally:
         shop.close()
+
+
+def test_the_demo_stores_orders_are_dated_by_the_store_clock(shop, demo_orders) -> None:
+    """A demo store built on any day holds orders as recent as the day it was built (the
+    suite pins the store clock to STORE_NOW, weeks after the files' snapshot)."""
+    processing = next(o for o in demo_orders if o["status"] == "processing")
+    stored = shop.db.order_for_user(processing["order_id"], processing["user_id"])
+    assert stored is not None and stored["created_at"] == processing["created_at"]
+    placed = datetime.fromisoformat(stored["created_at"])
+    assert timedelta(0) < STORE_NOW - placed < timedelta(days=4)
+    assert shop.clock() == STORE_NOW

@@ -6,7 +6,11 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 
+import pytest
+
 from assistant.demo import DATA_DIR, SNAPSHOT_TIME
+from assistant.demo.orders import orders_as_of
+from assistant.orders import RETURN_WINDOW
 
 KEYS = {
     "order_id", "user_id", "status", "created_at", "updated_at", "items", "total", "currency",
@@ -112,3 +116,40 @@ def test_readme_examples_match_the_data(orders, tastes) -> None:
     assert shoppers is not None
     assert strongest[shoppers[1]] == "family_puzzler"
     assert strongest[shoppers[2]] == "outdoor"
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        SNAPSHOT_TIME,
+        dt.datetime(2026, 12, 7, 9, 15, tzinfo=dt.UTC),  # a morning, weeks after the snapshot
+        dt.datetime(2031, 2, 28, 23, 59, tzinfo=dt.UTC),
+        dt.datetime.now(dt.UTC),  # whenever the suite runs
+    ],
+)
+def test_orders_as_of_any_day_stay_realistic(orders, now) -> None:
+    """Built on any day, the demo keeps each order's status and its timeline relative to
+    that day: nothing happens after `now`, processing orders were placed hours ago and the
+    recent deliveries are inside the 30-day return window."""
+    moved = orders_as_of(now)
+    assert [(o["order_id"], o["status"]) for o in moved] == [
+        (o["order_id"], o["status"]) for o in orders
+    ]
+    for before, after in zip(orders, moved, strict=True):
+        for name in ("created_at", "updated_at", "delivered_at"):
+            if before[name]:
+                assert _time(after[name]) <= now
+                shift = _time(after[name]) - _time(before[name])
+                assert shift.seconds == 0  # whole days: times of day stay
+                assert now - dt.timedelta(days=1) < SNAPSHOT_TIME + shift <= now
+    processing = [o for o in moved if o["status"] == "processing"]
+    assert processing and all(
+        now - _time(o["created_at"]) < dt.timedelta(days=4) for o in processing
+    )
+    returnable = [
+        o
+        for o in moved
+        if o["status"] == "delivered"
+        and now - _time(o["delivered_at"]) < dt.timedelta(days=RETURN_WINDOW.days - 1)
+    ]
+    assert len(returnable) >= 10
