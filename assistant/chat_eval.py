@@ -19,6 +19,7 @@ from assistant.llm import get_llm
 from assistant.orchestrator import Assistant, ChatResponse
 from assistant.settings import Settings
 from assistant.shop import Shop
+from retrieval.embedder import Embedder
 
 DEFAULT_CONVERSATIONS = Path(__file__).parent / "demo" / "conversations.jsonl"
 """The demo store's scripted conversations (they name its customers and orders)."""
@@ -34,14 +35,16 @@ def load_conversations(path: Path) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def scratch_shop(settings: Settings) -> Iterator[tuple[Shop, Settings]]:
+def scratch_shop(
+    settings: Settings, embedder: Embedder | None = None
+) -> Iterator[tuple[Shop, Settings]]:
     """The settings' shop (built on first use), copied to a temporary home."""
-    Shop.open(settings, progress=True).close()
+    Shop.open(settings, progress=True, embedder=embedder).close()
     with tempfile.TemporaryDirectory(prefix="shopassist-eval-") as tmp:
         home = Path(tmp) / "home"
         shutil.copytree(settings.home, home)
         scratch = settings.model_copy(update={"home": home})
-        shop = Shop.open(scratch)
+        shop = Shop.open(scratch, embedder=embedder)
         shop.warm_up()  # latency is measured on a serving shop, not on first-use loading
         try:
             yield shop, scratch
@@ -49,8 +52,15 @@ def scratch_shop(settings: Settings) -> Iterator[tuple[Shop, Settings]]:
             shop.close()
 
 
-def evaluate(settings: Settings, conversations: list[dict[str, Any]], llm: str) -> dict[str, Any]:
-    with scratch_shop(settings) as (shop, scratch):
+def evaluate(
+    settings: Settings,
+    conversations: list[dict[str, Any]],
+    llm: str,
+    embedder: Embedder | None = None,
+) -> dict[str, Any]:
+    """Run `conversations` against a copy of the settings' shop (with `embedder`, the
+    settings' by default) on the `llm` tier, and score every turn's expectations."""
+    with scratch_shop(settings, embedder) as (shop, scratch):
         assistant = Assistant(
             shop,
             get_llm(llm, scratch),

@@ -47,6 +47,7 @@ _REQUEST_OPENERS = _FOLLOW_UP_WORDS | {
     "im",
 }
 _REFINE_CUES = ("what about", "how about", "only ", "and ", "but ", "in ", "with ", "without ")
+_POINTS_AT_ONE = re.compile(r"\b(?:it|it's|its|this one|that one)\b", re.IGNORECASE)
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9$]+")
 _SORT_CUES = (
@@ -107,6 +108,11 @@ class Understanding:
     topic: str
     filters: Filters
     follow_up: bool
+    refinement: bool = False
+    """A follow-up that only narrows the listing just shown ("only in stock please",
+    "under $20", "anything cheaper?"): it states filters and names no product of its own,
+    nor points at one ("is it in stock?", "the second one"). Whatever the intent model
+    makes of so few words, it refines the listing."""
     confirmation: str | None = None  # "yes" / "no" when the message answers a question
     sort: str = "relevance"
     """How the shopper wants results ordered (see `SORTS`): "cheapest ..." is price_low."""
@@ -120,6 +126,14 @@ def understand(
     sort, cue = next(((n, c) for n, c in _SORT_CUES if c.search(message)), ("relevance", None))
     # "best rated puzzles" searches for puzzles; the cue orders them.
     parsed = parse_query(message if cue is None else cue.sub(" ", message), vocabulary)
+    # "do you have any board games for 4 players?" searches for its topic, whose category
+    # is read as in "board games for 4 players" (the opener is not part of the name).
+    topic_text = request_topic(parsed.text)
+    if topic_text != parsed.text:
+        named = parse_query(topic_text, vocabulary).filters.category
+        if parsed.filters.category is None and named is not None:
+            parsed.filters = parsed.filters.merged(Filters(category=named))
+        parsed.text = topic_text
     content = [w for w in _WORD.findall(parsed.text.lower()) if w not in _FOLLOW_UP_WORDS]
     previous_query = state.get("query") or ""
     previous_filters = _filters_from(state.get("filters") or {})
@@ -142,6 +156,13 @@ def understand(
     else:
         text, filters = parsed.text, parsed.filters
     entities = extract_entities(message)
+    refinement = (
+        follow_up
+        and not content
+        and (not parsed.filters.is_empty() or bool(_CHEAPER.search(message)))
+        and not refers_to_product(entities)
+        and not _POINTS_AT_ONE.search(message)
+    )
     return Understanding(
         intent=_order_intent(prediction.intent, message, entities),
         confidence=prediction.confidence,
@@ -150,6 +171,7 @@ def understand(
         topic=" ".join(w for w in _WORD.findall(parsed.text.lower()) if w not in _REQUEST_WORDS),
         filters=filters,
         follow_up=follow_up,
+        refinement=refinement,
         confirmation="yes" if _YES.match(message) else "no" if _NO.match(message) else None,
         sort=sort,
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from assistant.llm.base import ChatBackend, Reply, Turn
+from assistant.policies import leading_ties
 from assistant.shop import Suggestion
 from assistant.understanding import request_topic
 from prompts import render, short_title
@@ -81,8 +82,9 @@ class LocalBackend(ChatBackend):
         if tools.pending and turn.understanding.confirmation:
             action = tools.pending["action"]
             return Reply(self._confirm(turn, tools), self.name, action)
-        intent = turn.understanding.intent
-        if turn.understanding.follow_up and intent in _REFINABLE:
+        u = turn.understanding
+        intent = u.intent
+        if u.refinement or (u.follow_up and intent in _REFINABLE):
             # "anything cheaper?" refines the listing just shown: a search or recommendations.
             listing = tools.session.state.get("listing")
             intent = "recommendation" if listing == "recommendation" else "product_search"
@@ -245,7 +247,7 @@ class LocalBackend(ChatBackend):
         passages = result["passages"]
         if not passages:
             return render("policy_unknown")
-        return render("policy_answer", passage=passages[0], lead="")
+        return render("policy_answer", passages=_to_quote(passages), lead="")
 
     def _hand_off(self, turn: Turn, tools: Toolbox) -> str:
         result = tools.call("hand_off_to_human", {"reason": turn.understanding.intent})
@@ -292,9 +294,14 @@ class LocalBackend(ChatBackend):
     def _out_of_scope(self, turn: Turn, tools: Toolbox) -> str:
         # The intent model may not know a phrasing that the policy documents answer squarely.
         passages = tools.call("search_policies", {"question": turn.message})["passages"]
-        if passages and passages[0]["score"] >= _CONFIDENT_POLICY_MATCH:
-            return render("policy_answer", passage=passages[0], lead="")
+        if passages and max(p["score"] for p in passages) >= _CONFIDENT_POLICY_MATCH:
+            return render("policy_answer", passages=_to_quote(passages), lead="")
         return render("out_of_scope", store_name=self.store_name)
+
+
+def _to_quote(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages `search_policies` found that answer as well as the best one."""
+    return passages[: leading_ties([p["score"] for p in passages])]
 
 
 def _referenced(turn: Turn, tools: Toolbox, *, wanted: int) -> list[str]:

@@ -105,3 +105,47 @@ def test_request_for_something_the_store_lacks_lists_nothing_unrelated(assistant
     response = assistant.chat("snowboard bindings under $40")
     assert not response.products
     assert "couldn't find anything" in response.reply
+
+
+def test_a_request_is_searched_for_its_topic(assistant):
+    """"Do you have any ..." is not part of what is searched for, so the category and
+    every word of "board games for 4 players" count, however close in meaning the
+    embedding puts the whole sentence."""
+    response = assistant.chat("do you have any board games for 4 players?")
+    assert response.filters == {"category": "Board Games"}
+    assert response.products and all(
+        p["category"].endswith("Board Games") for p in response.products
+    )
+    assert "do you have" not in response.reply.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("refine", "stated"),
+    [
+        ("only in stock please", {"in_stock": True}),
+        ("in stock only", {"in_stock": True}),
+        ("under $250", {"price_max": 250.0}),
+    ],
+)
+def test_filters_alone_refine_the_listing_whatever_the_intent_model_says(
+    assistant, refine, stated
+):
+    """A follow-up that only states filters refines the listing, also where the intent
+    model leans to a product question ("only in stock please": 0.57-0.60 either way)."""
+    first = assistant.chat("camping tents")
+    assert first.products
+    second = assistant.chat(refine, first.session_id)
+    assert second.products and stated.items() <= second.filters.items()
+    shown = {p["category"] for p in first.products}
+    assert {p["category"] for p in second.products} <= shown
+    for product in second.products:
+        assert product["in_stock"] or "in_stock" not in stated
+        assert product["price"] <= stated.get("price_max", product["price"])
+
+
+def test_a_question_about_it_is_not_a_refinement(assistant):
+    first = assistant.chat("camping tents")
+    detail = assistant.chat("tell me more about the first one", first.session_id)
+    question = assistant.chat("is it in stock?", detail.session_id)
+    assert question.intent == "product_question"
+    assert [p["id"] for p in question.products] == [first.products[0]["id"]]
