@@ -7,7 +7,7 @@ export SHOPASSIST_HOME ?= $(CURDIR)/.shopassist
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test test-fast lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not model"
 
 lint: install
 	$(BIN)/ruff check .

@@ -46,16 +46,20 @@ def shared_data(relative: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session", autouse=True)
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh cache for exported models, for this process and the CLIs it starts."""
-    cache = tmp_path_factory.mktemp("cache")
-    os.environ["XDG_CACHE_HOME"] = str(cache)
-    return cache
+MODEL_FIXTURES = frozenset({"embedder", "mpnet", "demo_home", "shop"})
+"""Fixtures that load the real embedding models (exported once per machine and package
+versions, then cached: see `retrieval.embedder.default_cache_dir`): a test that uses one,
+directly or through another fixture, is marked `model`."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(scope="session")
-def embedder(model_cache: Path):
+def embedder():
     from assistant.shop import set_threads
     from retrieval.embedder import get_embedder
 
@@ -64,8 +68,8 @@ def embedder(model_cache: Path):
 
 
 @pytest.fixture(scope="session")
-def mpnet(model_cache: Path):
-    """The real all-mpnet-base-v2 embedder (unpacked and exported once per run, ~1 min)."""
+def mpnet():
+    """The real all-mpnet-base-v2 embedder (unpacked and exported on first use, ~1 min)."""
     from retrieval.embedder import get_embedder
 
     return get_embedder("mpnet", threads=2)

@@ -63,6 +63,7 @@ def test_ask_json(capsys, demo_home, demo_orders):
     assert code == 0 and order["order_id"] in body["reply"] and body["backend"] == "local"
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_index_reports_bad_rows_and_serves_the_rest(capsys, tmp_path):
     catalog = tmp_path / "shop.csv"
     catalog.write_text(
@@ -102,6 +103,7 @@ def test_errors_are_reported_not_raised(capsys, tmp_path):
     assert code == 2 and "FIELD=COLUMN" in err
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_index_the_amazon_sample(capsys, tmp_path):
     catalog = shared_data("catalog-amazon-1000/products.csv")
     code, out, _ = _run(
@@ -155,6 +157,7 @@ def test_eval_recs_bad_input(capsys, tmp_path):
     assert code == 2 and err.startswith("error:")
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_products_upsert_and_delete(capsys, tmp_path):
     catalog = tmp_path / "shop.csv"
     catalog.write_text("id,title,price\nA1,Blue ceramic teapot,24.00\nA2,Steel kettle,30\n")
@@ -177,6 +180,7 @@ def test_products_upsert_and_delete(capsys, tmp_path):
     assert _run(capsys, "products", "delete", "A3", "--home", home)[0] == 2
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_eval_search_side_by_side(capsys, tmp_path):
     catalog = tmp_path / "shop.csv"
     catalog.write_text(
@@ -209,6 +213,7 @@ def test_eval_search_side_by_side(capsys, tmp_path):
     assert report["hybrid"]["mrr"] == 1.0
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_eval_nlu_on_a_small_bitext_file(capsys, tmp_path):
     folder = tmp_path / "bitext-intents"
     folder.mkdir()
@@ -228,6 +233,7 @@ def test_eval_nlu_on_a_small_bitext_file(capsys, tmp_path):
     assert code == 2 and err.startswith("error:")
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_nlu_train_replace_then_predict(capsys, tmp_path):
     from tests.assistant.test_nlu import GIFT_CARDS, LOYALTY
 
@@ -269,6 +275,7 @@ def test_a_home_indexed_by_an_older_version_is_upgraded_on_first_use(capsys, dem
     assert '"format": 3' in meta.read_text()
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_a_model_trained_before_any_catalog_recommends_its_own_items(capsys, tmp_path):
     interactions = tmp_path / "ratings.csv"
     pairs = ["a,m1", "a,m2", "b,m1", "b,m2", "b,m3", "c,m4", "c,m5", "d,m4", "d,m6", "e,m3"]
@@ -288,6 +295,7 @@ def test_k_may_exceed_a_page(capsys, demo_home):
     assert code == 0 and len(json.loads(out)["results"]) == 300
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_eval_search_on_a_store_s_own_catalog(capsys, tmp_path):
     catalog = tmp_path / "own.csv"
     catalog.write_text("id,title\nt1,Blue ceramic teapot\nk1,Steel kettle\nm1,Coffee mug\n")
@@ -299,6 +307,7 @@ def test_eval_search_on_a_store_s_own_catalog(capsys, tmp_path):
     assert code == 0 and json.loads(out)["hybrid"]["ndcg"] == 1.0
 
 
+@pytest.mark.model  # builds a store with the real embedder
 def test_plain_search_output_shortens_long_titles(capsys, tmp_path):
     catalog = tmp_path / "shop.csv"
     long_title = "Deluxe marble run " + "with spiral ramps and extra glass marbles " * 60

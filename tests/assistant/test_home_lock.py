@@ -40,7 +40,7 @@ def _hold(home: Path, purpose: str, seconds: float) -> subprocess.Popen[str]:
 def test_a_writer_waits_for_another(tmp_path: Path) -> None:
     holder = _hold(tmp_path, "index", 1.0)
     started = time.monotonic()
-    with Home(tmp_path).writing("train"):
+    with Home(tmp_path).writing("train", wait=20.0):  # fails, not hangs, if never released
         waited = time.monotonic() - started
         assert holder.wait() == 0  # the holder finished before this got the lock
     assert waited > 0.3
