@@ -42,6 +42,21 @@ class Settings(BaseSettings):
         default=1,
         description="Retries for connection errors, timeouts, 429 and 5xx, within that budget.",
     )
+    llm_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Turns that may wait on the OpenAI tier at once; a turn that finds them "
+        "all taken for `llm_queue_wait` seconds is answered by the local tier.",
+    )
+    llm_queue_wait: float = Field(
+        default=0.5, ge=0, description="Seconds a turn waits for the OpenAI tier to be free."
+    )
+    chat_threads: int = Field(
+        default=32,
+        ge=1,
+        description="Threads that run chat turns in the API, apart from those of search and "
+        "the catalog.",
+    )
     breaker_threshold: int = Field(
         default=3, description="Failures in a row that open the circuit."
     )

@@ -1,35 +1,35 @@
 """The chat tools: plain typed functions over the shop, bound to one turn's caller.
 
-Their JSON schemas come from the signatures and docstrings, so the OpenAI tier and the local
-tier call exactly the same code. Every result is recorded: the grounding check only lets a
-reply mention products, prices, orders and policy text that a tool returned.
+Their argument models and JSON schemas come from the signatures and docstrings
+(:mod:`assistant.tool_schema`), so the OpenAI tier and the local tier call exactly the same
+code through the same validation. Every result is recorded: the grounding check only lets
+a reply mention products, prices, orders and policy text that a tool returned.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
-import re
-import types
-import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import Field
 
 from assistant import orders as order_rules
 from assistant.db import Session
-from assistant.errors import AssistantError, BadRequest, NotFound
+from assistant.errors import BadRequest, NotFound
 from assistant.policies import Passage
 from assistant.shop import Shop, product_summary
+from assistant.tool_schema import ToolError, ToolSpec
 from assistant.understanding import names_products, request_topic
 from retrieval.catalog import Product
 from retrieval.filters import Filters
 
 log = logging.getLogger(__name__)
 
-_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
-_MAX_QUANTITY = 99
+MAX_QUANTITY = 99
 """The most of one product a cart holds."""
 _SORT_POOL = 20
 """How many of the most relevant matches a sorted search orders (more lets merely related
@@ -40,12 +40,31 @@ _SORT_KEYS: dict[str, Callable[[Product], tuple[bool, float]]] = {
     "rating": lambda p: (p.rating is None, -(p.rating or 0.0)),
 }
 """Orders other than relevance; products without the value come last."""
-SORTS = ("relevance", *_SORT_KEYS)
-_ARG_DOC = re.compile(r"^\s+(\w+):\s*(.+)$")
+Sort = Literal["relevance", "price_low", "price_high", "rating"]
+SORTS: tuple[str, ...] = get_args(Sort)
+_NOTED_VALUES = 60
+"""The most category or brand names a schema lists."""
 
+_ARGUMENT_OF_FILTER = {
+    "price_min": "min_price",
+    "price_max": "max_price",
+    "in_stock": "in_stock_only",
+    "age_min": "min_age",
+    "age_max": "max_age",
+    "pieces_min": "min_pieces",
+    "pieces_max": "max_pieces",
+}
+"""`search_products` argument names of the `Filters` fields named differently (the others,
+category, brand, color and size, have one name)."""
+_FILTER_FIELDS = tuple(Filters.__dataclass_fields__)
 
-class ToolError(AssistantError):
-    """A tool was called with a name or arguments it does not accept."""
+Price = Annotated[float | None, Field(ge=0)]
+Age = Annotated[float | None, Field(ge=0, le=120)]
+Pieces = Annotated[int | None, Field(ge=0)]
+Text = Annotated[str, Field(max_length=500)]
+Name = Annotated[str | None, Field(max_length=200)]
+ProductId = Annotated[str, Field(min_length=1, max_length=200)]
+OrderId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 @dataclass
@@ -79,20 +98,20 @@ class Toolbox:
     # -- the tools ---------------------------------------------------------------
     def search_products(
         self,
-        query: str,
-        max_price: float | None = None,
-        min_price: float | None = None,
-        category: str | None = None,
-        brand: str | None = None,
-        color: str | None = None,
+        query: Text,
+        max_price: Price = None,
+        min_price: Price = None,
+        category: Name = None,
+        brand: Name = None,
+        color: Name = None,
         in_stock_only: bool = False,
-        size: str | None = None,
-        min_age: float | None = None,
-        max_age: float | None = None,
-        min_pieces: int | None = None,
-        max_pieces: int | None = None,
-        sort: str = "relevance",
-        k: int = 5,
+        size: Annotated[str | None, Field(max_length=20)] = None,
+        min_age: Age = None,
+        max_age: Age = None,
+        min_pieces: Pieces = None,
+        max_pieces: Pieces = None,
+        sort: Sort = "relevance",
+        k: Annotated[int, Field(ge=1, le=10)] = 5,
     ) -> dict[str, Any]:
         """Search the catalog. Constraints are hard filters.
 
@@ -109,26 +128,37 @@ class Toolbox:
             max_age: oldest age in years the product must suit
             min_pieces: fewest pieces (puzzles, building sets)
             max_pieces: most pieces
-            sort: "relevance", or among the good matches "price_low" (cheapest first),
-                "price_high" or "rating" (best rated first)
+            sort: "relevance" (best matches first), or the good matches ordered by
+                "price_low" (cheapest first), "price_high" (dearest first) or "rating"
+                (best rated first)
             k: how many products to return (1-10)
         """
-        if sort not in SORTS:
-            raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+        if category is not None:  # the store's own name for it: "puzzle" is "Puzzles"
+            category = self.shop.engine.vocabulary.category(category) or category
+        if (
+            category is not None
+            and self.shop.engine.search("", k=1, filters=Filters(category=category)).unmet
+        ):
+            raise ToolError(
+                f"search_products: the store has no category {category!r}. "
+                + _listed("Its categories", self.shop.engine.vocabulary.categories)
+            )
+        arguments: dict[str, Any] = {
+            "min_price": min_price,
+            "max_price": max_price,
+            "category": category,
+            "brand": brand,
+            "color": color,
+            "in_stock_only": True if in_stock_only else None,
+            "min_age": min_age,
+            "max_age": max_age,
+            "min_pieces": min_pieces,
+            "max_pieces": max_pieces,
+            "size": size,
+        }
         filters = Filters(
-            price_min=min_price,
-            price_max=max_price,
-            category=category,
-            brand=brand,
-            color=color,
-            in_stock=True if in_stock_only else None,
-            age_min=min_age,
-            age_max=max_age,
-            pieces_min=min_pieces,
-            pieces_max=max_pieces,
-            size=size,
+            **{name: arguments[_ARGUMENT_OF_FILTER.get(name, name)] for name in _FILTER_FIELDS}
         )
-        k = max(1, min(k, 10))
         pool = k if sort == "relevance" else _SORT_POOL
         result = self.shop.search(query, k=pool, filters=filters)
         products = [hit.product for hit in result.hits]
@@ -151,7 +181,7 @@ class Toolbox:
             "products": [product_summary(p) for p in products],
         }
 
-    def get_product(self, product_id: str) -> dict[str, Any]:
+    def get_product(self, product_id: ProductId) -> dict[str, Any]:
         """Full details of one product.
 
         Args:
@@ -162,28 +192,28 @@ class Toolbox:
         self.session.state["focus"] = product.id  # what "it" means next
         return product.to_dict()
 
-    def compare_products(self, product_ids: list[str]) -> dict[str, Any]:
+    def compare_products(
+        self, product_ids: Annotated[list[ProductId], Field(min_length=2, max_length=3)]
+    ) -> dict[str, Any]:
         """Compare two or three products side by side on their attributes.
 
         Args:
-            product_ids: the ids of the products to compare
+            product_ids: the ids of the two or three products to compare
         """
-        if not 2 <= len(product_ids) <= 3:
-            raise ToolError("compare_products takes two or three product ids")
         products = [self.shop.product(pid) for pid in product_ids]
         self._remember(products)
         return {"products": [p.to_dict() for p in products]}
 
-    def recommend_products(self, query: str = "", k: int = 5) -> dict[str, Any]:
+    def recommend_products(
+        self, query: Text = "", k: Annotated[int, Field(ge=1, le=10)] = 5
+    ) -> dict[str, Any]:
         """Personal recommendations for the shopper, optionally limited to a need.
 
         Args:
             query: optional need that constrains the picks (e.g. "puzzles under $20")
             k: how many products (1-10)
         """
-        suggestions, filters = self.shop.recommend(
-            self.user_id or "", max(1, min(k, 10)), query=query or None
-        )
+        suggestions, filters = self.shop.recommend(self.user_id or "", k, query=query or None)
         self._show([s.product for s in suggestions])
         # Follow-ups ("something cheaper") refine these recommendations, not a search.
         self.session.state.update(listing="recommendation", query=query, filters=filters.to_dict())
@@ -191,28 +221,28 @@ class Toolbox:
             self.history |= set(self.shop.recs.history(self.user_id))
         return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}
 
-    def add_to_cart(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
+    def add_to_cart(
+        self, product_id: ProductId, quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)] = 1
+    ) -> dict[str, Any]:
         """Put a product in the shopper's cart (adding to any already there).
 
         Args:
             product_id: the product's id
             quantity: how many more to add (1-99)
         """
-        if not 1 <= quantity <= _MAX_QUANTITY:
-            raise BadRequest(f"quantity must be between 1 and {_MAX_QUANTITY}")
         product = self.shop.product(product_id)
         if product.stock == 0:
             raise BadRequest(f"{product.title} is out of stock")
         self.session.state["focus"] = product.id
         held = dict(self.shop.db.cart(self.session.id)).get(product.id, 0)
         self.shop.db.set_cart_quantity(
-            self.session.id, product.id, min(held + quantity, _MAX_QUANTITY)
+            self.session.id, product.id, min(held + quantity, MAX_QUANTITY)
         )
         if self.user_id:
             self.shop.record_event(self.user_id, product.id, "cart")
         return {"added": product_summary(product), **self._cart()}
 
-    def remove_from_cart(self, product_id: str) -> dict[str, Any]:
+    def remove_from_cart(self, product_id: ProductId) -> dict[str, Any]:
         """Take a product out of the shopper's cart.
 
         Args:
@@ -234,7 +264,7 @@ class Toolbox:
         """What is in the shopper's cart, with the total."""
         return self._cart()
 
-    def get_order_status(self, order_id: str) -> dict[str, Any]:
+    def get_order_status(self, order_id: OrderId) -> dict[str, Any]:
         """Status, items and tracking of one of the shopper's own orders.
 
         Args:
@@ -254,7 +284,7 @@ class Toolbox:
             self.orders[order["order_id"]] = order
         return {"signed_in": self.user_id is not None, "orders": orders}
 
-    def cancel_order(self, order_id: str, confirm: bool = False) -> dict[str, Any]:
+    def cancel_order(self, order_id: OrderId, confirm: bool = False) -> dict[str, Any]:
         """Cancel one of the shopper's orders (possible while it is processing). Call without
         confirm first and ask the shopper; call with confirm=true only after they said yes.
 
@@ -265,7 +295,12 @@ class Toolbox:
         return self._order_action("cancel_order", order_id, {}, confirm)
 
     def change_shipping_address(
-        self, order_id: str, line1: str, city: str, postcode: str, confirm: bool = False
+        self,
+        order_id: OrderId,
+        line1: Annotated[str, Field(min_length=1, max_length=200)],
+        city: Annotated[str, Field(min_length=1, max_length=100)],
+        postcode: Annotated[str, Field(min_length=1, max_length=20)],
+        confirm: bool = False,
     ) -> dict[str, Any]:
         """Change where an order ships (possible until it ships). Call without confirm first
         and ask the shopper; call with confirm=true only after they said yes.
@@ -281,7 +316,7 @@ class Toolbox:
         return self._order_action("change_shipping_address", order_id, arguments, confirm)
 
     def start_return(
-        self, order_id: str, reason: str = "", confirm: bool = False
+        self, order_id: OrderId, reason: Text = "", confirm: bool = False
     ) -> dict[str, Any]:
         """Start a return for a delivered order within the return window. Call without confirm
         first and ask the shopper; call with confirm=true only after they said yes.
@@ -293,7 +328,7 @@ class Toolbox:
         """
         return self._order_action("start_return", order_id, {"reason": reason.strip()}, confirm)
 
-    def search_policies(self, question: str) -> dict[str, Any]:
+    def search_policies(self, question: Text) -> dict[str, Any]:
         """Find the store policy passages (shipping, returns, refunds, payment, warranty,
         account) that answer a question.
 
@@ -308,7 +343,7 @@ class Toolbox:
             ]
         }
 
-    def hand_off_to_human(self, reason: str) -> dict[str, Any]:
+    def hand_off_to_human(self, reason: Text) -> dict[str, Any]:
         """Hand the conversation to a human agent (creates a support ticket).
 
         Args:
@@ -318,6 +353,32 @@ class Toolbox:
         self.session.handed_off = True
         self.handed_off = ticket
         return {"ticket_id": ticket}
+
+    def context(self) -> dict[str, Any]:
+        """What the conversation holds so far, under the names the tools use: the products
+        last shown (in order, with ids), the search filters in force (as `search_products`
+        arguments) and a change waiting for the shopper's yes."""
+        state = self.session.state
+        shown = [self.shop.engine.get(pid) for pid in state.get("shown") or []]
+        context: dict[str, Any] = {
+            "shown_products": [
+                {"position": n, "id": p.id, "title": p.title, "price": p.price}
+                for n, p in enumerate(filter(None, shown), start=1)
+            ],
+            "filters": {
+                _ARGUMENT_OF_FILTER.get(name, name): value
+                for name, value in (state.get("filters") or {}).items()
+            },
+        }
+        if state.get("focus"):
+            context["product_in_focus"] = state["focus"]
+        if self.pending:
+            context["waiting_for_yes"] = {
+                "tool": self.pending["action"],
+                "order_id": self.pending["order_id"],
+                **self.pending["arguments"],
+            }
+        return context
 
     # -- dispatch ----------------------------------------------------------------
     _NAMES = (
@@ -339,21 +400,25 @@ class Toolbox:
     )
 
     def schemas(self) -> list[dict[str, Any]]:
-        """OpenAI `tools` definitions for every tool."""
-        return [_schema(getattr(self, name)) for name in self._NAMES]
+        """OpenAI `tools` definitions for every tool, naming the store's own categories
+        and brands (the most common first) where a tool takes one."""
+        vocabulary = self.shop.engine.vocabulary
+        notes = {
+            "category": _listed("The store's categories", vocabulary.categories),
+            "brand": _listed("Brands the store carries", vocabulary.brands),
+        }
+        return [_specs()[name].schema(notes) for name in self._NAMES]
 
-    def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Run a tool by name with JSON arguments; bad calls raise ToolError."""
-        if name not in self._NAMES:
-            raise ToolError(f"unknown tool {name!r}")
-        function = getattr(self, name)
+    def call(self, name: str, arguments: Any) -> dict[str, Any]:
+        """Run a tool by name with JSON arguments, validated (and coerced: "5" -> 5) by its
+        argument model. A call that cannot run (an unknown tool, arguments its model does
+        not accept, a product that does not exist) answers {"error": why}, so that the
+        caller, a model or the local tier, can correct it or say so."""
         try:
-            inspect.signature(function).bind(**arguments)
-        except TypeError as exc:
-            raise ToolError(f"bad arguments for {name}: {exc}") from exc
-        try:
-            result = function(**arguments)
-        except (BadRequest, NotFound) as exc:
+            if name not in self._NAMES:
+                raise ToolError(f"unknown tool {name!r}; the tools are {', '.join(self._NAMES)}")
+            result = getattr(self, name)(**_specs()[name].validate(arguments))
+        except (ToolError, BadRequest, NotFound) as exc:
             result = {"error": str(exc)}
         self.calls.append(ToolCall(name, arguments, result))
         log.debug("tool %s(%s) -> %s", name, json.dumps(arguments), str(result)[:200])
@@ -415,34 +480,14 @@ class Toolbox:
                 self.shown.append(product.id)
 
 
-def _schema(function: Callable[..., Any]) -> dict[str, Any]:
-    doc = inspect.getdoc(function) or ""
-    summary, _, rest = doc.partition("\n\n")
-    described = {m.group(1): m.group(2) for m in map(_ARG_DOC.match, rest.splitlines()) if m}
-    hints = typing.get_type_hints(function)
-    properties: dict[str, Any] = {}
-    required = []
-    for name, parameter in inspect.signature(function).parameters.items():
-        prop = _json_type(hints[name])
-        if name in described:
-            prop["description"] = described[name]
-        properties[name] = prop
-        if parameter.default is inspect.Parameter.empty:
-            required.append(name)
-    return {
-        "type": "function",
-        "function": {
-            "name": function.__name__,
-            "description": " ".join(summary.split()),
-            "parameters": {"type": "object", "properties": properties, "required": required},
-        },
-    }
+@cache
+def _specs() -> dict[str, ToolSpec]:
+    return {name: ToolSpec.of(getattr(Toolbox, name)) for name in Toolbox._NAMES}
 
 
-def _json_type(hint: Any) -> dict[str, Any]:
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        return _json_type(args[0])
-    if typing.get_origin(hint) is list:
-        return {"type": "array", "items": _json_type(args[0])}
-    return {"type": _JSON_TYPES[hint]}
+def _listed(what: str, names: Sequence[str]) -> str:
+    """ "What: a, b, c." for at most `_NOTED_VALUES` of `names`."""
+    if not names:
+        return ""
+    more = ", ..." if len(names) > _NOTED_VALUES else ""
+    return f"{what}: {', '.join(names[:_NOTED_VALUES])}{more}."

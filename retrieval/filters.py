@@ -150,6 +150,11 @@ class Vocabulary:
         wanted = set(self.colors)
         return _phrase_pattern(c for c in COLOURS if canonical_colour(c) in wanted)
 
+    def category(self, name: str) -> str | None:
+        """The category segment that ``name`` names, in any case, singular or plural
+        ("puzzle" -> "Puzzles"); None when no segment has that name."""
+        return self._category_forms.get(segment_key(fold(name)))
+
     @cached_property
     def _category_forms(self) -> dict[str, str]:
         """Singular and plural forms of each segment -> segment."""

@@ -44,9 +44,10 @@ def completion(content: str | None = None, tool_calls: list[dict[str, Any]] | No
 
 class ScriptedServer:
     """Answers each POST /chat/completions with the next scripted item: a response body
-    (dict), an HTTP status code (int), or an exception to raise (e.g. httpx.ReadTimeout)."""
+    (dict), an HTTP status code (int), a whole `httpx.Response` (a body that is not JSON),
+    or an exception to raise (e.g. httpx.ReadTimeout)."""
 
-    def __init__(self, *script: dict | int | Exception) -> None:
+    def __init__(self, *script: dict | int | httpx.Response | Exception) -> None:
         self.script = deque(script)
         self.requests: list[dict[str, Any]] = []
 
@@ -59,6 +60,8 @@ class ScriptedServer:
             raise item
         if isinstance(item, int):
             return httpx.Response(item, json={"error": {"message": f"status {item}"}})
+        if isinstance(item, httpx.Response):
+            return item
         return httpx.Response(200, json=item)
 
     def client(self) -> openai.OpenAI:

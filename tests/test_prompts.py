@@ -17,10 +17,23 @@ def test_unknown_template():
         render("no-such-template")
 
 
-def test_money_filter_and_system_prompt():
-    text = render("system", store_name="Acme", signed_in=False, filters="")
-    assert "Acme" in text and "not signed in" in text
-    assert render("no_results", query="x", filters="under $20.00").startswith("I couldn't")
+def test_system_prompt_shows_the_conversation_under_the_tools_names():
+    text = render("system", store_name="Acme", signed_in=False, context="")
+    assert "Acme" in text and "not signed in" in text and "conversation so far" not in text
+    context = '{"filters": {"max_price": 20.0, "in_stock_only": true}}'
+    shown = render("system", store_name="Acme", signed_in=True, context=context)
+    assert context in shown and "signed in" in shown
+
+
+def test_money_is_written_as_shoppers_read_it():
+    from retrieval.catalog import Product
+
+    cheap = Product(id="a", title="A", price=1234.5)
+    euro = Product(id="b", title="B", price=7.0, currency="EUR")
+    unpriced = Product(id="c", title="C")
+    assert "$1,234.50" in render("product_detail", p=cheap)
+    assert "7.00 EUR" in render("product_detail", p=euro)
+    assert "price on request" in render("product_detail", p=unpriced)
 
 
 def test_every_template_is_listed():

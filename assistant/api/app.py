@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request, Response
 
 from assistant.api import errors, security
@@ -39,6 +40,7 @@ def create_app(
             max_chars=settings.max_message_chars,
         )
         app.state.metrics = Metrics()
+        app.state.chat_limiter = anyio.CapacityLimiter(settings.chat_threads)
         try:
             yield
         finally:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
+import anyio
 from fastapi import Request
 from starlette.exceptions import HTTPException
 
@@ -18,6 +23,17 @@ def get_shop(request: Request) -> Shop:
 def get_assistant(request: Request) -> Assistant:
     assistant: Assistant = request.app.state.assistant
     return assistant
+
+
+T = TypeVar("T")
+
+
+async def in_chat_thread(request: Request, function: Callable[..., T], *args: object) -> T:
+    """Run a chat turn in a thread of the chat pool (`Settings.chat_threads`), apart from
+    the threads that serve search and the catalog: a model that hangs keeps turns waiting,
+    never searches, and `/healthz` runs on the event loop itself."""
+    limiter: anyio.CapacityLimiter = request.app.state.chat_limiter
+    return await anyio.to_thread.run_sync(partial(function, *args), limiter=limiter)
 
 
 def get_metrics(request: Request) -> Metrics:

@@ -44,16 +44,22 @@ def get_llm(spec: str, settings: Settings, *, client: openai.OpenAI | None = Non
             )
         client = make_client(settings)
     from assistant.llm.breaker import CircuitBreaker
+    from assistant.llm.bulkhead import Bulkhead
 
-    primary = CircuitBreaker(
-        OpenAIBackend(
-            client,
-            model,
-            settings.store_name,
-            timeout=settings.openai_timeout,
-            max_retries=settings.openai_max_retries,
+    # A busy tier is not a failing one: the bulkhead sits outside the breaker.
+    primary = Bulkhead(
+        CircuitBreaker(
+            OpenAIBackend(
+                client,
+                model,
+                settings.store_name,
+                timeout=settings.openai_timeout,
+                max_retries=settings.openai_max_retries,
+            ),
+            threshold=settings.breaker_threshold,
+            cooldown=settings.breaker_cooldown,
         ),
-        threshold=settings.breaker_threshold,
-        cooldown=settings.breaker_cooldown,
+        limit=settings.llm_concurrency,
+        wait=settings.llm_queue_wait,
     )
     return FallbackBackend(primary, local)

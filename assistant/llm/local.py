@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.policies import leading_ties
 from assistant.shop import Suggestion
+from assistant.tools import MAX_QUANTITY
 from assistant.understanding import request_topic
 from prompts import render, short_title
 
@@ -260,6 +261,9 @@ class LocalBackend(ChatBackend):
             return render("which_product")
         quantity = turn.understanding.entities.quantity
         quantity = 1 if quantity is None else quantity
+        if not 1 <= quantity <= MAX_QUANTITY:
+            note = f"The quantity must be between 1 and {MAX_QUANTITY}."
+            return render("cart", note=note, cart=tools.call("view_cart", {}))
         result = tools.call("add_to_cart", {"product_id": ids[0], "quantity": quantity})
         if "error" in result and tools.shop.engine.get(ids[0]) is None:
             return render("product_gone")

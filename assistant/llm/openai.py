@@ -1,14 +1,23 @@
-"""The hosted tier: any OpenAI-compatible chat-completions server, with tool calling."""
+"""The hosted tier: any OpenAI-compatible chat-completions server, with tool calling.
+
+Whatever the server does (an error, a body that is not a completion, a hang, a reply that
+is empty or runs on) becomes `LLMUnavailable`, so the local tier answers. A tool call the
+tools cannot accept (a misspelled argument, a word where a number goes, a category the
+store lacks) is answered with the reason, so the model can correct it in its next round.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import openai
+from openai.types.chat import ChatCompletion
 
 from assistant.errors import LLMUnavailable
 from assistant.llm.base import ChatBackend, Reply, Turn
@@ -21,10 +30,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MAX_ROUNDS = 4
+"""Model calls one turn may make: tool rounds, corrections of refused calls included."""
+MAX_REPLY_CHARS = 4000
+"""A longer reply is a model that ran on, not an answer."""
 _BACKOFF = 0.25  # seconds before the first retry; doubles each time
 # Worth another try: the server may answer next time. Timeouts and lost connections are
 # APIConnectionError too; they are retried only while the turn's deadline allows.
 _RETRYABLE = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+_WRITTEN_CALL = re.compile(
+    r"<tool_call>\s*(?P<tagged>.*?)\s*(?:</tool_call>|$)|```(?:json)?\s*(?P<fenced>.*?)```",
+    re.DOTALL,
+)
 
 
 def make_client(settings: Settings) -> openai.OpenAI:
@@ -36,6 +52,15 @@ def make_client(settings: Settings) -> openai.OpenAI:
         timeout=settings.openai_timeout,
         max_retries=0,
     )
+
+
+@dataclass(frozen=True)
+class ToolRequest:
+    """One tool call a model asked for, however it wrote it."""
+
+    id: str
+    name: str
+    arguments: str
 
 
 class OpenAIBackend(ChatBackend):
@@ -63,9 +88,8 @@ class OpenAIBackend(ChatBackend):
         self.name = "openai"
 
     def respond(self, turn: Turn, tools: Toolbox) -> Reply:
-        from assistant.tools import ToolError
-
         deadline = self._clock() + self.timeout
+        context = tools.context()
         messages: list[dict[str, Any]] = [
             {
                 "role": "system",
@@ -73,41 +97,44 @@ class OpenAIBackend(ChatBackend):
                     "system",
                     store_name=self.store_name,
                     signed_in=tools.user_id is not None,
-                    filters=json.dumps(tools.session.state.get("filters") or {}),
+                    context=json.dumps(context) if any(context.values()) else "",
                 ),
             },
             *({"role": m.role, "content": m.content} for m in turn.history),
             {"role": "user", "content": turn.message},
         ]
+        schemas = tools.schemas()
         for _ in range(_MAX_ROUNDS):
-            message = self._complete(messages, tools.schemas(), deadline)
-            calls = message.tool_calls or []
-            if not calls:
-                if not message.content or not message.content.strip():
-                    raise LLMUnavailable("the model returned an empty reply")
-                return Reply(message.content.strip(), self.name, turn.understanding.intent)
-            messages.append(message.model_dump(exclude_none=True))
-            for call in calls:
-                if call.type != "function":
-                    raise LLMUnavailable(f"unsupported tool call type {call.type!r}")
-                try:
-                    arguments = json.loads(call.function.arguments or "{}")
-                    if not isinstance(arguments, dict):
-                        raise ToolError("tool arguments must be a JSON object")
-                    result = tools.call(call.function.name, arguments)
-                except (json.JSONDecodeError, ToolError) as exc:
-                    raise LLMUnavailable(
-                        f"malformed tool call {call.function.name}: {exc}"
-                    ) from exc
+            message = self._complete(messages, schemas, deadline)
+            requests = _tool_requests(message)
+            if not requests:
+                return Reply(_reply_text(message), self.name, turn.understanding.intent)
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": r.id,
+                            "type": "function",
+                            "function": {"name": r.name, "arguments": r.arguments},
+                        }
+                        for r in requests
+                    ],
+                }
+            )
+            for request in requests:
+                result = _run(request, tools)
                 messages.append(
-                    {"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)}
+                    {"role": "tool", "tool_call_id": request.id, "content": json.dumps(result)}
                 )
-        raise LLMUnavailable(f"no answer after {_MAX_ROUNDS} tool rounds")
+        raise LLMUnavailable(f"no answer after {_MAX_ROUNDS} model calls")
 
     def _complete(
         self, messages: list[dict[str, Any]], schemas: list[dict[str, Any]], deadline: float
     ) -> Any:
-        """One completion, retried up to `max_retries` times while `deadline` allows."""
+        """One completion's message, retried up to `max_retries` times while `deadline`
+        allows."""
         for attempt in range(self.max_retries + 1):
             remaining = deadline - self._clock()
             if remaining <= 0:
@@ -129,7 +156,78 @@ class OpenAIBackend(ChatBackend):
                 continue
             except openai.OpenAIError as exc:
                 raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
-            if not response.choices:
-                raise LLMUnavailable("the model returned no choices")
+            except Exception as exc:  # a 200 whose body the SDK cannot read (HTML, bytes)
+                raise LLMUnavailable(f"unreadable reply: {type(exc).__name__}: {exc}") from exc
+            if not isinstance(response, ChatCompletion) or not response.choices:
+                raise LLMUnavailable(f"not a completion: {str(response)[:200]!r}")
             return response.choices[0].message
         raise LLMUnavailable(f"no answer within the {self.timeout:g}s budget")
+
+
+def _reply_text(message: Any) -> str:
+    text = (message.content or getattr(message, "refusal", None) or "").strip()
+    if not text:
+        raise LLMUnavailable("the model returned an empty reply")
+    if len(text) > MAX_REPLY_CHARS:
+        raise LLMUnavailable(f"the model's reply ran to {len(text)} characters")
+    return text
+
+
+def _tool_requests(message: Any) -> list[ToolRequest]:
+    """The tool calls in `message`: its `tool_calls`, or, from models that write them as
+    text (as small open models do), the objects with a name and arguments in its content,
+    alone or in a ```json block or <tool_call> tags. A name that is no tool's is answered
+    like any other wrong call: with the reason."""
+    calls = message.tool_calls or []
+    requests = [
+        ToolRequest(call.id or f"call_{n}", call.function.name, call.function.arguments or "{}")
+        for n, call in enumerate(calls)
+        if getattr(call, "function", None) is not None
+    ]
+    if calls and not requests:
+        raise LLMUnavailable("the model sent tool calls of an unsupported type")
+    if requests or not message.content:
+        return requests
+    return [
+        ToolRequest(f"call_text_{n}", written["name"], json.dumps(written["arguments"]))
+        for n, written in enumerate(_written_calls(message.content))
+    ]
+
+
+def _written_calls(content: str) -> list[dict[str, Any]]:
+    pieces = [m["tagged"] or m["fenced"] or "" for m in _WRITTEN_CALL.finditer(content)]
+    calls = []
+    for piece in pieces or [content]:
+        piece = piece.strip()
+        while piece.startswith("{{") and piece.endswith("}}"):  # "{{...}}" seen from Qwen
+            piece = piece[1:-1].strip()
+        try:
+            value = json.loads(piece)
+        except ValueError:
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+            continue
+        arguments = value.get("arguments", value.get("parameters"))  # Llama says parameters
+        if arguments is None:
+            continue  # an object with a name, not a call
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments)
+            except ValueError:
+                continue
+        calls.append({"name": value["name"], "arguments": arguments})
+    return calls
+
+
+def _run(request: ToolRequest, tools: Toolbox) -> dict[str, Any]:
+    """The tool's result, or why the call could not run (for the model to correct)."""
+    try:
+        arguments = json.loads(request.arguments)
+    except ValueError as exc:
+        result = {"error": f"{request.name}: the arguments are not JSON ({exc})"}
+    else:
+        result = tools.call(request.name, arguments)
+    if "error" in result:
+        log.info("the model's call %s(%s): %s", request.name, request.arguments, result["error"])
+        result = {**result, "hint": "correct the call, or answer without it"}
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -76,17 +77,19 @@ def test_failures_fall_back_to_the_local_tier(shop, failure):
     assert response.products and all(p["price"] <= 20 for p in response.products)
 
 
-def test_malformed_tool_call_falls_back(shop):
+def test_a_malformed_call_the_model_does_not_correct_falls_back(shop):
     server = ScriptedServer(
         completion(tool_calls=[{"name": "search_products", "arguments": "{not json"}])
     )
     response = _assistant(shop, server).chat("show me puzzles under $20")
     assert response.backend == "local"
+    assert "not JSON" in json.loads(server.requests[1]["messages"][-1]["content"])["error"]
 
 
-def test_unknown_tool_falls_back(shop):
+def test_an_unknown_tool_the_model_insists_on_falls_back(shop):
     server = ScriptedServer(completion(tool_calls=[{"name": "delete_database", "arguments": {}}]))
     assert _assistant(shop, server).chat("show me puzzles").backend == "local"
+    assert "unknown tool" in server.requests[1]["messages"][-1]["content"]
 
 
 def test_invented_price_is_replaced(shop):

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from assistant.api.deps import get_assistant, get_metrics
+from assistant.api.deps import get_assistant, get_metrics, in_chat_thread
 from assistant.api.metrics import Metrics
 from assistant.api.schemas import ChatRequest, ChatResponseBody
 from assistant.orchestrator import Assistant, ChatResponse
@@ -22,14 +22,17 @@ _CHUNK = re.compile(r"\S+\s*")
 
 
 @router.post("/v1/chat", response_model=ChatResponseBody)
-def chat(
+async def chat(
     body: ChatRequest,
+    request: Request,
     assistant: Annotated[Assistant, Depends(get_assistant)],
     metrics: Annotated[Metrics, Depends(get_metrics)],
 ) -> ChatResponseBody | StreamingResponse:
     # The whole turn (guardrails, grounding) completes before anything is sent, so streaming
     # can never show text that a check would have replaced.
-    response = assistant.chat(body.message, body.session_id, body.user_id)
+    response = await in_chat_thread(
+        request, assistant.chat, body.message, body.session_id, body.user_id
+    )
     metrics.inc("shopassist_chat_turns_total", backend=response.backend, intent=response.intent)
     if body.stream:
         return StreamingResponse(_events(response), media_type="text/event-stream")

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
-from assistant.api.deps import get_assistant, get_metrics
+from assistant.api.deps import get_assistant, get_metrics, in_chat_thread
 from assistant.api.metrics import Metrics
 from assistant.api.schemas import RequestBody
 from assistant.api.security import presented_key
@@ -77,7 +77,7 @@ def _fingerprint(key: str | None, user: str | None, messages: Sequence[tuple[str
 
 
 @router.post("/v1/chat/completions")
-def completions(
+async def completions(
     body: CompletionRequest,
     request: Request,
     assistant: Annotated[Assistant, Depends(get_assistant)],
@@ -88,15 +88,8 @@ def completions(
     transcript = [(m.role, _text(m)) for m in body.messages if m.role in ("user", "assistant")]
     if not transcript or transcript[-1][0] != "user":
         raise BadRequest("the last message must come from the user")
-    *earlier, (_, message) = transcript
-    db = assistant.shop.db
     key = presented_key(request)
-    session_id = db.session_for_key(_fingerprint(key, body.user, earlier)) if earlier else None
-    response = assistant.chat(message, session_id, body.user)
-    db.remember_key(
-        _fingerprint(key, body.user, [*transcript, ("assistant", response.reply)]),
-        response.session_id,
-    )
+    response = await in_chat_thread(request, _turn, assistant, key, body.user, transcript)
     metrics.inc("shopassist_chat_turns_total", backend=response.backend, intent=response.intent)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     if body.stream:
@@ -116,6 +109,20 @@ def completions(
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "shopassist": _extras(response),
     }
+
+
+def _turn(
+    assistant: Assistant, key: str | None, user: str | None, transcript: list[tuple[str, str]]
+) -> ChatResponse:
+    """Answer the transcript's last message in the session its earlier turns belong to."""
+    *earlier, (_, message) = transcript
+    db = assistant.shop.db
+    session_id = db.session_for_key(_fingerprint(key, user, earlier)) if earlier else None
+    response = assistant.chat(message, session_id, user)
+    db.remember_key(
+        _fingerprint(key, user, [*transcript, ("assistant", response.reply)]), response.session_id
+    )
+    return response
 
 
 def _extras(response: ChatResponse) -> dict[str, Any]:

@@ -16,7 +16,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz(shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
+async def healthz(shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
     return {
         "status": "ok",
         "products": len(shop.engine),
