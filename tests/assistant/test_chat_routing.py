@@ -108,7 +108,7 @@ def test_request_for_something_the_store_lacks_lists_nothing_unrelated(assistant
 
 
 def test_a_request_is_searched_for_its_topic(assistant):
-    """"Do you have any ..." is not part of what is searched for, so the category and
+    """ "Do you have any ..." is not part of what is searched for, so the category and
     every word of "board games for 4 players" count, however close in meaning the
     embedding puts the whole sentence."""
     response = assistant.chat("do you have any board games for 4 players?")
@@ -127,9 +127,7 @@ def test_a_request_is_searched_for_its_topic(assistant):
         ("under $250", {"price_max": 250.0}),
     ],
 )
-def test_filters_alone_refine_the_listing_whatever_the_intent_model_says(
-    assistant, refine, stated
-):
+def test_filters_alone_refine_the_listing_whatever_the_intent_model_says(assistant, refine, stated):
     """A follow-up that only states filters refines the listing, also where the intent
     model leans to a product question ("only in stock please": 0.57-0.60 either way)."""
     first = assistant.chat("camping tents")

@@ -13,7 +13,7 @@ def test_passages_within_the_margin_of_the_best_are_quoted_together():
 
 
 def test_a_near_tie_is_answered_with_both_passages_in_the_documents_order(shop):
-    """"How long do I have to return something?" scores the returns policy's opening (30
+    """ "How long do I have to return something?" scores the returns policy's opening (30
     days) and its "After we receive your return" section within 0.012 of each other, in
     an order that int8 kernels of different CPUs swap: both are quoted, opening first."""
     found = shop.policies.search("how long do I have to return something?")
