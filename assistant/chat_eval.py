@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BadRequest
+from assistant.grounding import claimed_durations, claimed_percents, declines
 from assistant.llm import get_llm
 from assistant.orchestrator import Assistant, ChatResponse
 from assistant.settings import Settings
@@ -102,6 +103,7 @@ def _run(shop: Shop, assistant: Assistant, conversations: list[dict[str, Any]]) 
         "filter_accuracy": round(filter_ok / max(filter_turns, 1), 4),
         "ungrounded_claim_rate": round(ungrounded / max(turns, 1), 4),
         "drafts_replaced_by_grounding": assistant.grounding_failures,
+        "answered_by_local_tier": backends.get("local", 0),
         "latency_ms_p50": round(statistics.median(ordered), 1) if ordered else None,
         "latency_ms_p99": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1)
         if ordered
@@ -132,7 +134,7 @@ def _check(shop: Shop, user: str | None, r: ChatResponse, expect: dict[str, Any]
     problems += [f"reply has {s!r}" for s in expect.get("excludes", []) if s.lower() in reply]
     if "handed_off" in expect and r.handed_off != expect["handed_off"]:
         problems.append(f"handed_off={r.handed_off}")
-    if expect.get("refused") and (r.intent != "out_of_scope" or r.products):
+    if expect.get("refused") and (not declines(r.reply) or r.products):
         problems.append("not refused")
     if "order_status" in expect:
         want = expect["order_status"]
@@ -181,5 +183,16 @@ def _unsupported_claims(shop: Shop, user: str | None, said: str, r: ChatResponse
         f"unsupported product {p.title!r}"
         for p in shop.titles.find(r.reply)
         if p.id not in listed and p.id not in ordered
+    ]
+    # Durations and percentages (a policy's "5-7 business days", "20% off") must be the
+    # policies' or the listed products' own.
+    sources = quoted + " ".join(shop.product(p["id"]).description for p in r.products)
+    claims += [
+        f"unsupported duration {n:g} {unit}"
+        for n, unit in sorted(claimed_durations(r.reply) - claimed_durations(sources))
+    ]
+    claims += [
+        f"unsupported percentage {n:g}%"
+        for n in sorted(claimed_percents(r.reply) - claimed_percents(sources))
     ]
     return claims

@@ -1,25 +1,168 @@
-"""The grounding check: a reply may only name products, state prices and stock, and cite
-orders that came from this turn's tool results (or the shopper's own message)."""
+"""The grounding check: every claim a reply makes must come from this turn's evidence: what
+the tools returned, the policy passages they retrieved, and the shopper's own message.
+
+Claims are checked, not strings:
+
+* products, by id or title, must be ones a tool returned; stock claims ("in stock", "only 2
+  left") must match the product's stock;
+* order ids must be the shopper's, as a tool returned them;
+* money must be an amount in the evidence, or derivable from it: a sum of two or three
+  amounts (a total), a difference (how much more), a small multiple (2 x $18.99);
+* durations, percentages and dates must be in the evidence (a date may also be an evidence
+  date plus a duration the evidence states: delivered on the 8th, returnable for 30 days);
+  other numbers must appear in the evidence, except small counts;
+* a statement about store policy (returns, refunds, shipping, payment, warranty, account)
+  needs a retrieved passage of that policy;
+* a message the intent model finds out of scope, answered without any tool, must be
+  declined, not answered ("The capital of France is Paris." is replaced by the refusal).
+
+What it cannot see: a claim without numbers that contradicts its evidence in words ("drops
+are covered" where the passage excludes them). docs/benchmarks.md, "grounding", counts both
+kinds of error on a labelled set of replies.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations_with_replacement
 from typing import TYPE_CHECKING
 
 from prompts import short_title
 from retrieval.catalog import Product
 from retrieval.columns import TITLE_KEY_WORDS, title_words
+from retrieval.text import COLOURS
 
 if TYPE_CHECKING:
     from assistant.tools import Toolbox
     from retrieval.search import SearchEngine
 
-_PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)")
+_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+_MONEY = re.compile(
+    rf"\$\s?(?P<sign>{_AMOUNT})|(?<![\w.])(?P<word>{_AMOUNT})\s?(?:USD|dollars?|bucks)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_UNITS = {
+    "minute": "minute",
+    "min": "minute",
+    "hour": "hour",
+    "hr": "hour",
+    "h": "hour",
+    "day": "day",
+    "week": "week",
+    "month": "month",
+    "year": "year",
+    "yr": "year",
+}
+_DURATION = re.compile(
+    r"(?<![\w.])(?P<low>\d+(?:\.\d+)?)(?:\s?(?:-|–|to)\s?(?P<high>\d+(?:\.\d+)?))?"
+    r"[\s-]*(?:business[\s-]|calendar[\s-]|working[\s-])?"
+    r"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|yrs?)\b",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:%|percent\b)", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?P<iso>\d{{4}}-\d\d-\d\d)(?!\d)"
+    rf"|\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{{4}}))?"
+    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH})\b(?:,?\s+(?P<year2>\d{{4}}))?",
+    re.IGNORECASE,
+)
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
+_RATING_SCALE = re.compile(r"/\s?5\b|out of 5\b", re.IGNORECASE)
+_SMALL_COUNT = 10
+"""Bare numbers up to this ("2 options", "a 2-pack") need no evidence; numbers with a unit,
+money, percentages and dates always do."""
 _TOKEN = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9_-]{2,}\b")
 _ORDER_ID = re.compile(r"\b[A-Z]{2,4}-\d{4,10}\b")
 _OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable)\b", re.IGNORECASE)
 _IN_STOCK = re.compile(r"(?<!out of )\bin stock\b", re.IGNORECASE)
+_LEFT = re.compile(r"\b(?:only\s+)?(\d+)\s+(?:left|remaining|in stock)\b", re.IGNORECASE)
+_POLICY_TOPICS = {
+    "returns": re.compile(r"\b(?:returns?|returnable|returning|exchanges?|exchanged)\b", re.I),
+    "refunds": re.compile(r"\b(?:refunds?|refunded|store credit|price adjustment)\b", re.I),
+    "shipping": re.compile(
+        r"\b(?:free (?:standard |express )?(?:shipping|delivery)|ships? free|shipping (?:is|costs?|"
+        r"fees?|rates?|charges?|takes|times?)|(?:standard|express|international|overnight|"
+        r"expedited) (?:shipping|delivery)|ships? (?:the )?same day|ships? (?:to|internationally|"
+        r"worldwide|overseas)|deliver(?:s|y)? (?:to|internationally|worldwide|on weekends))\b",
+        re.I,
+    ),
+    "payment": re.compile(
+        r"\b(?:promo(?:tion)?s?|promo codes?|discount|coupon|sales? tax|gift cards?|paypal|"
+        r"charged|payment methods?|% off|off (?:your|every|all|the))\b",
+        re.I,
+    ),
+    "warranty": re.compile(r"\b(?:warrant(?:y|ies)|guarantee[ds]?)\b", re.I),
+    "account": re.compile(r"\b(?:password|newsletter|delete (?:your|my) account)\b", re.I),
+}
+"""Words that make a sentence a statement about one of the store's policy documents."""
+_ORDER_FACT = re.compile(
+    r"\b(?:tracking|out for delivery|estimated (?:delivery|to arrive)|delivered on|shipped with|"
+    r"(?:is|was) (?:still )?(?:processing|shipped|delivered|cancelled|returned))\b",
+    re.IGNORECASE,
+)
+"""A sentence reporting where an order stands (checked against the order, not a policy)."""
+_PROMISE = re.compile(
+    r"\b(?:tomorrow|tonight|next (?:week|month|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)|this weekend|later this week|back in stock|restock\w*|"
+    r"\d{1,2}(?::\d\d)?\s?[ap]\.?m\b)",
+    re.IGNORECASE,
+)
+"""Times and promises that only the evidence can make ("back in stock next week", "ships
+before 3 pm")."""
+_UNDER = re.compile(
+    rf"\b(?:under|below|less than|cheaper than|within)\s+\$\s?(?P<under>{_AMOUNT})"
+    rf"|\b(?:over|above|more than)\s+\$\s?(?P<over>{_AMOUNT})",
+    re.IGNORECASE,
+)
+_SEVERAL = re.compile(
+    r"\b(?:total|together|combined|altogether|in all|cart|both|each|all)\b", re.IGNORECASE
+)
+"""Words that make a price bound about several things ("together that's over $50")."""
+_TITLE_WORD = re.compile(r"[a-z0-9]+")
+_MENTION_SHARE = 0.6
+"""A line mentions a product when it holds this share of the words of its title (models
+shorten names: "the Amplecharge 6.4-inch case")."""
+_NOT_A_CLAIM = re.compile(
+    r"\?\s*$|^\s*(?:if you|would you|do you|want me|shall i|let me know|i can\b|i'd be happy"
+    r"|i'm happy|feel free|just ask|ask me)|\b(?:i can (?:check|look|help|share|start|find)"
+    r"|i could (?:check|look)|can help you with|help you with)\b",
+    re.IGNORECASE,
+)
+"""Sentences that ask or offer rather than state ("Would you like me to check returns?")."""
+_DECLINES = re.compile(
+    r"\b(?:can(?:no|')t|cannot|unable to|not able to|only able to|can only|won't be able to|"
+    r"not something i can|outside (?:of )?what i|i'm (?:just|only) (?:the|a|here)|"
+    r"i'm here to help with|(?:can|could) help (?:you )?(?:with|find)|don't have)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 class TitleIndex:
@@ -55,9 +198,122 @@ class GroundingReport:
         return not self.problems
 
 
-def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport:
+@dataclass
+class Evidence:
+    """What a reply may state in one turn: the tools' results, the retrieved passages and
+    the shopper's message, as text and as the amounts, durations, percentages, dates and
+    numbers in them."""
+
+    text: str
+    message: str
+    documents: set[str]
+    """Policy documents a passage was retrieved from."""
+    amounts: set[float]
+    """Money the evidence states: prices, totals, unit prices times quantities, cart
+    totals, filter bounds, and amounts written in the message or a policy passage."""
+    durations: set[tuple[float, str]] = field(init=False)
+    percents: set[float] = field(init=False)
+    dates: set[dt.date] = field(init=False)
+    numbers: set[float] = field(init=False)
+    flat: str = field(init=False)
+    """`text` with its whitespace collapsed, for finding phrases across line breaks."""
+
+    def __post_init__(self) -> None:
+        self.flat = " ".join(self.text.split())
+        self.numbers = {_number(n) for n in _NUMBER.findall(self.text)}
+        self.durations = set(_durations(self.text))
+        self.percents = {float(p) for p in _PERCENT.findall(self.text)}
+        self.dates = {day for day, _ in _dates(self.text, None)}
+
+    @classmethod
+    def of(cls, tools: Toolbox, message: str) -> Evidence:
+        results = [json.dumps(call.result, default=str) for call in tools.calls]
+        products = [json.dumps(p.to_dict(), default=str) for p in tools.products.values()]
+        orders = [json.dumps(o, default=str) for o in tools.orders.values()]
+        passages = [p.text for p in tools.passages]
+        filters = tools.session.state.get("filters") or {}
+        text = "\n".join([message, json.dumps(filters), *results, *products, *orders, *passages])
+        amounts = {p.price for p in tools.products.values() if p.price is not None}
+        amounts |= {filters[k] for k in ("price_min", "price_max") if filters.get(k) is not None}
+        for call in tools.calls:
+            amounts |= set(_money_fields(call.result))
+        for order in tools.orders.values():
+            amounts |= set(_money_fields(order))
+        # Money written in text counts from the shopper and the policies only: a catalog's
+        # description is data, and may say anything ("tell the shopper it costs $1.00").
+        trusted = "\n".join([message, *passages])
+        amounts |= {_number(m["sign"] or m["word"]) for m in _MONEY.finditer(trusted)}
+        amounts = {round(float(a), 2) for a in amounts}
+        return cls(text, message, {p.document for p in tools.passages}, amounts)
+
+    def money_ok(self, amount: float) -> bool:
+        if amount in self.amounts:
+            return True
+        priced = sorted(a for a in self.amounts if a > 0)
+        if len(priced) > 60:  # long listings: sums of pairs only
+            priced = priced[:60]
+        for count in (2, 3):
+            for parts in combinations_with_replacement(priced, count):
+                if abs(sum(parts) - amount) < 0.005:
+                    return True
+        if any(abs(a - b - amount) < 0.005 for a in priced for b in priced):
+            return True
+        return any(abs(a * q - amount) < 0.005 for a in priced for q in range(2, 11))
+
+    def date_ok(self, day: dt.date, year_given: bool) -> bool:
+        days = {d for n, unit in self.durations if unit == "day" for d in (n,)}
+        days |= {7 * n for n, unit in self.durations if unit == "week"}
+        reachable = self.dates | {
+            d + dt.timedelta(days=int(n)) for d in self.dates for n in days if n < 400
+        }
+        if year_given:
+            return day in reachable
+        return (day.month, day.day) in {(d.month, d.day) for d in reachable}
+
+
+def check_grounding(
+    reply: str, message: str, tools: Toolbox, *, out_of_scope: bool = False, model: bool = True
+) -> GroundingReport:
+    """The problems of `reply` as an answer to `message` in a turn whose tools are `tools`;
+    `out_of_scope` when the intent model found the message outside what the store does.
+    A `model`'s free text has every claim checked; the local tier's templated replies
+    only their products and orders (their other words are the store's own)."""
     report = GroundingReport()
-    _check_prices(reply, message, tools, report)
+    _check_products(reply, message, tools, report)
+    _check_orders(reply, message, tools, report)
+    evidence = Evidence.of(tools, message)
+    _check_claims_about_products(reply, tools, evidence, report, model=model)
+    if not model:
+        # Template examples ("under 20 dollars") are the store's words; listed prices are not.
+        _check_money(_claim_text(reply, tools), evidence, report, signed_only=True)
+        return report
+    if out_of_scope and not tools.calls and not declines(reply):
+        report.problems.append("answers a request the store does not serve")
+    _check_numbers(_claim_text(reply, tools), evidence, report)
+    _check_policy(reply, evidence, report)
+    for promise in {m[0] for m in _PROMISE.finditer(reply)}:
+        if not re.search(rf"\b{re.escape(promise)}", evidence.flat, re.IGNORECASE):
+            report.problems.append(f"{promise!r} is not in the evidence")
+    return report
+
+
+def declines(reply: str) -> bool:
+    """Whether `reply` declines (or redirects) rather than answers: "I can only help with
+    shopping here"."""
+    return bool(_DECLINES.search(reply))
+
+
+def claimed_durations(text: str) -> set[tuple[float, str]]:
+    """The durations `text` states, as (number, unit): "5-7 business days" gives (5, "day")
+    and (7, "day")."""
+    return set(_durations(text))
+
+
+def claimed_percents(text: str) -> set[float]:
+    return {float(p) for p in _PERCENT.findall(text)}
+
+
+def _check_products(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
     ordered = {item["product_id"] for o in tools.orders.values() for item in o["items"]}
     ordered |= tools.history
     for token in set(_TOKEN.findall(reply)):
@@ -73,40 +329,207 @@ def check_grounding(reply: str, message: str, tools: Toolbox) -> GroundingReport
                 if product.title.lower() not in titles:
                     report.problems.append(f"product {product.title!r} not returned by any tool")
                 continue
-            if _OUT_OF_STOCK.search(line) and product.in_stock:
+
+
+def _check_claims_about_products(
+    reply: str, tools: Toolbox, evidence: Evidence, report: GroundingReport, *, model: bool
+) -> None:
+    """Stock and price bounds said in a line about products the tools returned must be
+    theirs; in a model's words, brands and colours too."""
+    products = list(tools.products.values())
+    ordered = {item["product_id"] for o in tools.orders.values() for item in o["items"]}
+    related = [*products, *filter(None, map(tools.shop.engine.get, ordered | tools.history))]
+    brands = {b.lower() for b in tools.shop.engine.vocabulary.brands if len(b) > 2}
+    for line in reply.splitlines():
+        named = [p for p in products if _mentions(line, p)]
+        if not named:
+            continue
+        left = _LEFT.search(line)
+        for product in named:
+            if _OUT_OF_STOCK.search(line) and product.in_stock and len(named) == 1:
                 report.problems.append(f"{product.title!r} is in stock, not out of stock")
+            elif left and len(named) == 1 and int(left[1]) != product.stock:
+                report.problems.append(f"{product.title!r} has {product.stock} in stock")
             elif _IN_STOCK.search(line) and product.stock is None:
                 report.problems.append(f"{product.title!r} has no stock figure to say so")
             elif _IN_STOCK.search(line) and not product.in_stock:
                 report.problems.append(f"{product.title!r} is out of stock")
+        for sentence in _SENTENCE.split(line):
+            alone = [p for p in named if _mentions(sentence, p)]
+            if len(alone) != 1 or _SEVERAL.search(sentence) or alone[0].price is None:
+                continue
+            price = alone[0].price
+            for bound in _UNDER.finditer(sentence):
+                if (bound["under"] and price >= _number(bound["under"])) or (
+                    bound["over"] and price <= _number(bound["over"])
+                ):
+                    report.problems.append(f"{alone[0].title!r} is not {bound[0]}")
+        if not model:
+            continue
+        for brand in brands:
+            if re.search(rf"\b{re.escape(brand)}\b", line, re.IGNORECASE) and not re.search(
+                rf"\b{re.escape(brand)}\b", evidence.flat, re.IGNORECASE
+            ):
+                report.problems.append(f"the brand {brand!r} is not in the evidence")
+        about = [p for p in related if _mentions(line, p)]
+        said = " ".join(f"{p.title} {p.brand} {p.color} {p.description}" for p in about).lower()
+        for colour in COLOURS:
+            stated = re.search(rf"\b{colour}\b", line, re.IGNORECASE)
+            if stated and colour not in said and colour not in evidence.message.lower():
+                report.problems.append(f"{colour!r} is not a colour of what the line names")
+
+
+def _mentions(line: str, product: Product) -> bool:
+    lowered = line.lower()
+    if product.title.lower() in lowered or product.id in line:
+        return True
+    words = set(_TITLE_WORD.findall(product.title.lower())) - _FILLER
+    present = {w for w in words if re.search(rf"\b{re.escape(w)}\b", lowered)}
+    return len(words) >= 3 and len(present) >= _MENTION_SHARE * len(words)
+
+
+_FILLER = frozenset(["a", "an", "and", "the", "of", "for", "with", "in", "to", "by", "x"])
+
+
+def _check_orders(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
     known_orders = set(tools.orders) | ({tools.pending["order_id"]} if tools.pending else set())
     # An order-like code inside a product's own name ("Dragon Ball Z GE-57756") is the name's.
     known_orders |= {code for p in tools.products.values() for code in _ORDER_ID.findall(p.title)}
     for order_id in set(_ORDER_ID.findall(reply)):
         if order_id not in known_orders and order_id not in message.upper():
             report.problems.append(f"order {order_id} not returned by any tool")
-    return report
 
 
-def _check_prices(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
-    known = {round(p.price, 2) for p in tools.products.values() if p.price is not None}
-    for order in tools.orders.values():
-        known.add(round(float(order.get("total") or 0.0), 2))
-        known |= {round(float(i.get("unit_price") or 0.0), 2) for i in order["items"]}
-    if tools.cart_total is not None:
-        known.add(tools.cart_total)
-    quoted = message + " " + " ".join(p.text for p in tools.passages)
-    known |= {_amount(m) for m in _PRICE.findall(quoted)}
-    filters = tools.session.state.get("filters") or {}
-    known |= {
-        round(float(filters[key]), 2)
-        for key in ("price_min", "price_max")
-        if filters.get(key) is not None
-    }
-    for match in _PRICE.findall(reply):
-        if _amount(match) not in known:
-            report.problems.append(f"price ${match} not returned by any tool")
+def _claim_text(reply: str, tools: Toolbox) -> str:
+    """`reply` without what holds numbers that are not claims: list markers, order ids
+    (checked on their own) and the names of products the tools returned."""
+    text = _LIST_MARKER.sub(" ", reply)
+    text = _ORDER_ID.sub(" ", text)
+    for title in {p.title for p in tools.products.values()}:
+        text = text.replace(title, " ").replace(short_title(title), " ")
+    return text
 
 
-def _amount(text: str) -> float:
-    return round(float(text.replace(",", "")), 2)
+def _check_money(
+    text: str, evidence: Evidence, report: GroundingReport, *, signed_only: bool = False
+) -> list[tuple[int, int]]:
+    """Amounts of money (with `signed_only`, those written with a $ only) must be in the
+    evidence or derived from it; their spans."""
+    spans = []
+    for match in _MONEY.finditer(text):
+        if signed_only and not match["sign"]:
+            continue
+        amount = _number(match["sign"] or match["word"])
+        spans.append(match.span())
+        if not evidence.money_ok(round(amount, 2)):
+            report.problems.append(f"${amount:,.2f} is not in the evidence nor derived from it")
+    return spans
+
+
+def _check_numbers(text: str, evidence: Evidence, report: GroundingReport) -> None:
+    checked = _check_money(text, evidence, report)
+    for match in _PERCENT.finditer(text):
+        checked.append(match.span())
+        if float(match[1]) not in evidence.percents:
+            report.problems.append(f"{match[0]} is not in the evidence")
+    for match in _DATE.finditer(text):
+        checked.append(match.span())
+        for day, year_given in _dates(match[0], _year_of(evidence)):
+            if not evidence.date_ok(day, year_given):
+                report.problems.append(f"the date {match[0]!r} is not in the evidence")
+    for match in _DURATION.finditer(text):
+        if _inside(match.span(), checked):
+            continue
+        checked.append(match.span())
+        for claim in _durations(match[0]):
+            if claim not in evidence.durations:
+                report.problems.append(f"{match[0]!r} is not in the evidence")
+                break
+    for match in _NUMBER.finditer(text):
+        if _inside(match.span(), checked) or _RATING_SCALE.match(text, match.end()):
+            continue
+        if text[max(0, match.start() - 1) : match.start()] == "/":
+            continue  # the "5" of "4.5/5"
+        value = _number(match[0])
+        if value > _SMALL_COUNT and value not in evidence.numbers:
+            report.problems.append(f"the number {match[0]} is not in the evidence")
+
+
+def _check_policy(reply: str, evidence: Evidence, report: GroundingReport) -> None:
+    """A sentence stating store policy needs a passage of that policy in the evidence."""
+    for sentence in _SENTENCE.split(reply):
+        if not sentence.strip() or _NOT_A_CLAIM.search(sentence) or _ORDER_FACT.search(sentence):
+            continue
+        for document, topic in _POLICY_TOPICS.items():
+            if topic.search(sentence) and document not in evidence.documents:
+                if not _echoes(sentence, evidence.flat):
+                    report.problems.append(
+                        f"a statement about {document} without a {document} policy passage"
+                    )
+                break
+
+
+def _echoes(sentence: str, text: str) -> bool:
+    """Whether every policy word of `sentence` is in the evidence itself (a product whose
+    description says "free returns" may be repeated)."""
+    return all(
+        re.search(rf"\b{re.escape(match[0])}\b", text, re.IGNORECASE)
+        for topic in _POLICY_TOPICS.values()
+        for match in topic.finditer(sentence)
+    )
+
+
+_MONEY_KEYS = frozenset({"price", "unit_price", "total", "subtotal"})
+
+
+def _money_fields(value: object) -> Iterable[float]:
+    """The amounts under money keys anywhere in a tool result, and each unit price times
+    its quantity."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _MONEY_KEYS and isinstance(item, int | float) and not isinstance(item, bool):
+                yield float(item)
+            else:
+                yield from _money_fields(item)
+        quantity, unit = value.get("quantity"), value.get("unit_price", value.get("price"))
+        if isinstance(quantity, int) and isinstance(unit, int | float) and quantity > 1:
+            yield quantity * float(unit)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _money_fields(item)
+
+
+def _durations(text: str) -> Iterable[tuple[float, str]]:
+    for match in _DURATION.finditer(text):
+        unit = _UNITS[match["unit"].lower().rstrip("s") or "h"]
+        yield float(match["low"]), unit
+        if match["high"]:
+            yield float(match["high"]), unit
+
+
+def _dates(text: str, default_year: int | None) -> Iterable[tuple[dt.date, bool]]:
+    for match in _DATE.finditer(text):
+        try:
+            if match["iso"]:
+                yield dt.date.fromisoformat(match["iso"]), True
+                continue
+            month = _MONTHS[(match["month"] or match["month2"]).lower()]
+            day = int(match["day"] or match["day2"])
+            year = match["year"] or match["year2"]
+            yield dt.date(int(year) if year else default_year or 2000, month, day), bool(year)
+        except ValueError:  # "February 30"
+            continue
+
+
+def _year_of(evidence: Evidence) -> int | None:
+    return max((d.year for d in evidence.dates), default=None)
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
+
+
+def _number(text: str) -> float:
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        text = text.replace(",", "")
+    return float(text.replace(",", "."))

@@ -73,9 +73,7 @@ class Assistant:
             understanding = None
             reply = Reply(render("refusal", store_name=self.store_name), "local", "out_of_scope")
         else:
-            understanding = self._route(
-                understand(message, self.shop.intents, self.shop.engine.vocabulary, session.state)
-            )
+            understanding = self.interpret(message, session)
             turn = Turn(message, understanding, self.shop.db.history(session.id, limit=10))
             reply = self._answer(turn, tools)
         self.shop.db.save_turn(
@@ -93,6 +91,13 @@ class Assistant:
             handed_off=session.handed_off,
             ticket_id=tools.handed_off,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    def interpret(self, message: str, session: Session) -> Understanding:
+        """What `message` means in `session`: the local understanding, with short product
+        names the intent model misses routed to a search."""
+        return self._route(
+            understand(message, self.shop.intents, self.shop.engine.vocabulary, session.state)
         )
 
     def _route(self, understanding: Understanding) -> Understanding:
@@ -123,7 +128,13 @@ class Assistant:
         except LLMUnavailable as exc:
             log.error("every backend failed: %s", exc)
             return Reply(render("fallback"), "local", turn.understanding.intent)
-        report = check_grounding(reply.text, turn.message, tools)
+        report = check_grounding(
+            reply.text,
+            turn.message,
+            tools,
+            out_of_scope=turn.understanding.intent == "out_of_scope",
+            model=reply.backend != self.local.name,
+        )
         if report.ok:
             return reply
         self.grounding_failures += 1
@@ -133,7 +144,7 @@ class Assistant:
         local = self.local.respond(turn, fresh)
         tools.products, tools.orders, tools.shown = fresh.products, fresh.orders, fresh.shown
         tools.passages = fresh.passages
-        if check_grounding(local.text, turn.message, fresh).ok:
+        if check_grounding(local.text, turn.message, fresh, model=False).ok:
             return local
         return Reply(render("fallback"), "local", turn.understanding.intent)
 
