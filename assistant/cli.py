@@ -386,6 +386,37 @@ def cmd_serve(args: argparse.Namespace) -> None:
         uvicorn.run(create_app(settings), host=args.host, port=args.port)
 
 
+def cmd_mcp(args: argparse.Namespace) -> None:
+    import anyio
+
+    from assistant.mcp_server import RequireKey, build_server, header_shopper
+
+    settings = _settings(args)
+    from assistant.shop import Shop
+
+    shop = Shop.open(settings, progress=True)
+    shop.warm_up()
+    try:
+        if not args.http:
+            from mcp.server.stdio import stdio_server
+
+            server = build_server(shop, lambda context: args.user)
+
+            async def serve_stdio() -> None:
+                async with stdio_server() as (read, write):
+                    await server.run(read, write, server.create_initialization_options())
+
+            anyio.run(serve_stdio)
+            return
+        import uvicorn
+
+        server = build_server(shop, header_shopper)
+        app = server.streamable_http_app(host=args.host)
+        uvicorn.run(RequireKey(app, settings.api_key_set()), host=args.host, port=args.port)
+    finally:
+        shop.close()
+
+
 # -- parser -------------------------------------------------------------------------------
 class _Algorithms:
     """Formats as the registry's algorithm names, importing it only when help is shown."""
@@ -522,6 +553,21 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--params", help="algorithm parameters as a JSON object")
     t.add_argument("--split", choices=["test", "validation"], default="test")
     t.set_defaults(run=cmd_eval_recs)
+
+    p = commands.add_parser(
+        "mcp",
+        parents=[common],
+        help="serve the store's tools to agent clients over the Model Context Protocol",
+        description="Search, products, recommendations, the cart and the shopper's orders as "
+        "MCP tools: over stdio for the shopper --user names, or over streamable HTTP at /mcp "
+        "for the shopper each request's X-Shopper-Id header names (with SHOPASSIST_API_KEYS "
+        "set, requests need one of them).",
+    )
+    p.add_argument("--user", help="stdio: the shopper the order and cart tools act for")
+    p.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    p.set_defaults(run=cmd_mcp)
 
     p = commands.add_parser("serve", parents=[common], help="run the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
