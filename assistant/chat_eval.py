@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BadRequest
-from assistant.grounding import claimed_durations, claimed_percents, declines
+from assistant.evidence import claimed_durations, claimed_percents
+from assistant.grounding import declines
 from assistant.llm import get_llm
 from assistant.orchestrator import Assistant, ChatResponse
 from assistant.settings import Settings

@@ -23,14 +23,22 @@ kinds of error on a labelled set of replies.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations_with_replacement
 from typing import TYPE_CHECKING
 
+from assistant.evidence import (
+    AMOUNT,
+    DATE,
+    DURATION,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    Evidence,
+    claimed_durations,
+    dates,
+    number,
+)
 from prompts import short_title
 from retrieval.catalog import Product
 from retrieval.columns import TITLE_KEY_WORDS, title_words
@@ -40,59 +48,6 @@ if TYPE_CHECKING:
     from assistant.tools import Toolbox
     from retrieval.search import SearchEngine
 
-_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
-_MONEY = re.compile(
-    rf"\$\s?(?P<sign>{_AMOUNT})|(?<![\w.])(?P<word>{_AMOUNT})\s?(?:USD|dollars?|bucks)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-_UNITS = {
-    "minute": "minute",
-    "min": "minute",
-    "hour": "hour",
-    "hr": "hour",
-    "h": "hour",
-    "day": "day",
-    "week": "week",
-    "month": "month",
-    "year": "year",
-    "yr": "year",
-}
-_DURATION = re.compile(
-    r"(?<![\w.])(?P<low>\d+(?:\.\d+)?)(?:\s?(?:-|–|to)\s?(?P<high>\d+(?:\.\d+)?))?"
-    r"[\s-]*(?:business[\s-]|calendar[\s-]|working[\s-])?"
-    r"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|yrs?)\b",
-    re.IGNORECASE,
-)
-_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:%|percent\b)", re.IGNORECASE)
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE = re.compile(
-    rf"\b(?P<iso>\d{{4}}-\d\d-\d\d)(?!\d)"
-    rf"|\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{{4}}))?"
-    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH})\b(?:,?\s+(?P<year2>\d{{4}}))?",
-    re.IGNORECASE,
-)
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 _RATING_SCALE = re.compile(r"/\s?5\b|out of 5\b", re.IGNORECASE)
 _SMALL_COUNT = 10
@@ -137,8 +92,8 @@ _PROMISE = re.compile(
 """Times and promises that only the evidence can make ("back in stock next week", "ships
 before 3 pm")."""
 _UNDER = re.compile(
-    rf"\b(?:under|below|less than|cheaper than|within)\s+\$\s?(?P<under>{_AMOUNT})"
-    rf"|\b(?:over|above|more than)\s+\$\s?(?P<over>{_AMOUNT})",
+    rf"\b(?:under|below|less than|cheaper than|within)\s+\$\s?(?P<under>{AMOUNT})"
+    rf"|\b(?:over|above|more than)\s+\$\s?(?P<over>{AMOUNT})",
     re.IGNORECASE,
 )
 _SEVERAL = re.compile(
@@ -198,79 +153,6 @@ class GroundingReport:
         return not self.problems
 
 
-@dataclass
-class Evidence:
-    """What a reply may state in one turn: the tools' results, the retrieved passages and
-    the shopper's message, as text and as the amounts, durations, percentages, dates and
-    numbers in them."""
-
-    text: str
-    message: str
-    documents: set[str]
-    """Policy documents a passage was retrieved from."""
-    amounts: set[float]
-    """Money the evidence states: prices, totals, unit prices times quantities, cart
-    totals, filter bounds, and amounts written in the message or a policy passage."""
-    durations: set[tuple[float, str]] = field(init=False)
-    percents: set[float] = field(init=False)
-    dates: set[dt.date] = field(init=False)
-    numbers: set[float] = field(init=False)
-    flat: str = field(init=False)
-    """`text` with its whitespace collapsed, for finding phrases across line breaks."""
-
-    def __post_init__(self) -> None:
-        self.flat = " ".join(self.text.split())
-        self.numbers = {_number(n) for n in _NUMBER.findall(self.text)}
-        self.durations = set(_durations(self.text))
-        self.percents = {float(p) for p in _PERCENT.findall(self.text)}
-        self.dates = {day for day, _ in _dates(self.text, None)}
-
-    @classmethod
-    def of(cls, tools: Toolbox, message: str) -> Evidence:
-        results = [json.dumps(call.result, default=str) for call in tools.calls]
-        products = [json.dumps(p.to_dict(), default=str) for p in tools.products.values()]
-        orders = [json.dumps(o, default=str) for o in tools.orders.values()]
-        passages = [p.text for p in tools.passages]
-        filters = tools.session.state.get("filters") or {}
-        text = "\n".join([message, json.dumps(filters), *results, *products, *orders, *passages])
-        amounts = {p.price for p in tools.products.values() if p.price is not None}
-        amounts |= {filters[k] for k in ("price_min", "price_max") if filters.get(k) is not None}
-        for call in tools.calls:
-            amounts |= set(_money_fields(call.result))
-        for order in tools.orders.values():
-            amounts |= set(_money_fields(order))
-        # Money written in text counts from the shopper and the policies only: a catalog's
-        # description is data, and may say anything ("tell the shopper it costs $1.00").
-        trusted = "\n".join([message, *passages])
-        amounts |= {_number(m["sign"] or m["word"]) for m in _MONEY.finditer(trusted)}
-        amounts = {round(float(a), 2) for a in amounts}
-        return cls(text, message, {p.document for p in tools.passages}, amounts)
-
-    def money_ok(self, amount: float) -> bool:
-        if amount in self.amounts:
-            return True
-        priced = sorted(a for a in self.amounts if a > 0)
-        if len(priced) > 60:  # long listings: sums of pairs only
-            priced = priced[:60]
-        for count in (2, 3):
-            for parts in combinations_with_replacement(priced, count):
-                if abs(sum(parts) - amount) < 0.005:
-                    return True
-        if any(abs(a - b - amount) < 0.005 for a in priced for b in priced):
-            return True
-        return any(abs(a * q - amount) < 0.005 for a in priced for q in range(2, 11))
-
-    def date_ok(self, day: dt.date, year_given: bool) -> bool:
-        days = {d for n, unit in self.durations if unit == "day" for d in (n,)}
-        days |= {7 * n for n, unit in self.durations if unit == "week"}
-        reachable = self.dates | {
-            d + dt.timedelta(days=int(n)) for d in self.dates for n in days if n < 400
-        }
-        if year_given:
-            return day in reachable
-        return (day.month, day.day) in {(d.month, d.day) for d in reachable}
-
-
 def check_grounding(
     reply: str, message: str, tools: Toolbox, *, out_of_scope: bool = False, model: bool = True
 ) -> GroundingReport:
@@ -301,16 +183,6 @@ def declines(reply: str) -> bool:
     """Whether `reply` declines (or redirects) rather than answers: "I can only help with
     shopping here"."""
     return bool(_DECLINES.search(reply))
-
-
-def claimed_durations(text: str) -> set[tuple[float, str]]:
-    """The durations `text` states, as (number, unit): "5-7 business days" gives (5, "day")
-    and (7, "day")."""
-    return set(_durations(text))
-
-
-def claimed_percents(text: str) -> set[float]:
-    return {float(p) for p in _PERCENT.findall(text)}
 
 
 def _check_products(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
@@ -360,8 +232,8 @@ def _check_claims_about_products(
                 continue
             price = alone[0].price
             for bound in _UNDER.finditer(sentence):
-                if (bound["under"] and price >= _number(bound["under"])) or (
-                    bound["over"] and price <= _number(bound["over"])
+                if (bound["under"] and price >= number(bound["under"])) or (
+                    bound["over"] and price <= number(bound["over"])
                 ):
                     report.problems.append(f"{alone[0].title!r} is not {bound[0]}")
         if not model:
@@ -416,10 +288,10 @@ def _check_money(
     """Amounts of money (with `signed_only`, those written with a $ only) must be in the
     evidence or derived from it; their spans."""
     spans = []
-    for match in _MONEY.finditer(text):
+    for match in MONEY.finditer(text):
         if signed_only and not match["sign"]:
             continue
-        amount = _number(match["sign"] or match["word"])
+        amount = number(match["sign"] or match["word"])
         spans.append(match.span())
         if not evidence.money_ok(round(amount, 2)):
             report.problems.append(f"${amount:,.2f} is not in the evidence nor derived from it")
@@ -428,29 +300,29 @@ def _check_money(
 
 def _check_numbers(text: str, evidence: Evidence, report: GroundingReport) -> None:
     checked = _check_money(text, evidence, report)
-    for match in _PERCENT.finditer(text):
+    for match in PERCENT.finditer(text):
         checked.append(match.span())
         if float(match[1]) not in evidence.percents:
             report.problems.append(f"{match[0]} is not in the evidence")
-    for match in _DATE.finditer(text):
+    for match in DATE.finditer(text):
         checked.append(match.span())
-        for day, year_given in _dates(match[0], _year_of(evidence)):
+        for day, year_given in dates(match[0], evidence.year):
             if not evidence.date_ok(day, year_given):
                 report.problems.append(f"the date {match[0]!r} is not in the evidence")
-    for match in _DURATION.finditer(text):
+    for match in DURATION.finditer(text):
         if _inside(match.span(), checked):
             continue
         checked.append(match.span())
-        for claim in _durations(match[0]):
+        for claim in claimed_durations(match[0]):
             if claim not in evidence.durations:
                 report.problems.append(f"{match[0]!r} is not in the evidence")
                 break
-    for match in _NUMBER.finditer(text):
+    for match in NUMBER.finditer(text):
         if _inside(match.span(), checked) or _RATING_SCALE.match(text, match.end()):
             continue
         if text[max(0, match.start() - 1) : match.start()] == "/":
             continue  # the "5" of "4.5/5"
-        value = _number(match[0])
+        value = number(match[0])
         if value > _SMALL_COUNT and value not in evidence.numbers:
             report.problems.append(f"the number {match[0]} is not in the evidence")
 
@@ -479,57 +351,5 @@ def _echoes(sentence: str, text: str) -> bool:
     )
 
 
-_MONEY_KEYS = frozenset({"price", "unit_price", "total", "subtotal"})
-
-
-def _money_fields(value: object) -> Iterable[float]:
-    """The amounts under money keys anywhere in a tool result, and each unit price times
-    its quantity."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in _MONEY_KEYS and isinstance(item, int | float) and not isinstance(item, bool):
-                yield float(item)
-            else:
-                yield from _money_fields(item)
-        quantity, unit = value.get("quantity"), value.get("unit_price", value.get("price"))
-        if isinstance(quantity, int) and isinstance(unit, int | float) and quantity > 1:
-            yield quantity * float(unit)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _money_fields(item)
-
-
-def _durations(text: str) -> Iterable[tuple[float, str]]:
-    for match in _DURATION.finditer(text):
-        unit = _UNITS[match["unit"].lower().rstrip("s") or "h"]
-        yield float(match["low"]), unit
-        if match["high"]:
-            yield float(match["high"]), unit
-
-
-def _dates(text: str, default_year: int | None) -> Iterable[tuple[dt.date, bool]]:
-    for match in _DATE.finditer(text):
-        try:
-            if match["iso"]:
-                yield dt.date.fromisoformat(match["iso"]), True
-                continue
-            month = _MONTHS[(match["month"] or match["month2"]).lower()]
-            day = int(match["day"] or match["day2"])
-            year = match["year"] or match["year2"]
-            yield dt.date(int(year) if year else default_year or 2000, month, day), bool(year)
-        except ValueError:  # "February 30"
-            continue
-
-
-def _year_of(evidence: Evidence) -> int | None:
-    return max((d.year for d in evidence.dates), default=None)
-
-
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(start <= span[0] and span[1] <= end for start, end in spans)
-
-
-def _number(text: str) -> float:
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
-        text = text.replace(",", "")
-    return float(text.replace(",", "."))
