@@ -141,7 +141,7 @@ class SearchEngine:
         candidates: int = 100,
         dense_weight: float = 0.5,
         exact_subset_limit: int = 10_000,
-        min_similarity: float = 0.43,
+        min_similarity: float = 0.425,
         alive: np.ndarray | None = None,
         columns: CatalogColumns | None = None,
     ) -> None:
