@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import logging
 import sys
@@ -28,6 +29,9 @@ _AMAZON_MAP = [
     "price=Selling Price",
     "description=About Product",
 ]
+
+
+_MAP_HELP = "rename source columns: FIELD=COLUMN pairs, in one --map or in several"
 
 
 def _parse_map(pairs: Sequence[str] | None) -> dict[str, str]:
@@ -428,18 +432,34 @@ class _Algorithms:
         return ", ".join((AUTO, *algorithms()))
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--home, --json and -v, taken before the command name or after it, as git and docker
+    take theirs: after it they only set what was given (no defaults that would undo a value
+    given before)."""
+    default: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument(
+        "--home", help="data folder (default: $SHOPASSIST_HOME or ~/.shopassist)", **default
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output", **default)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging", **default)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", help="data folder (default: $SHOPASSIST_HOME or ~/.shopassist)")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    _global_options(common, defaults=False)
 
     parser = argparse.ArgumentParser(prog="shopassist", description=__doc__)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"shopassist {importlib.metadata.version('shopassist')}",
+    )
+    _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("index", parents=[common], help="index a product catalog")
     p.add_argument("--catalog", required=True, help="CSV, TSV, JSONL, JSON or Parquet file")
-    p.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", help="rename source columns")
+    p.add_argument("--map", nargs="+", action="extend", metavar="FIELD=COLUMN", help=_MAP_HELP)
     p.set_defaults(run=cmd_index)
 
     p = commands.add_parser("search", parents=[common], help="hybrid product search")
@@ -460,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"else {Settings.model_fields['recommender'].default})",
     )
     action.algorithms = _Algorithms()  # type: ignore[attr-defined]
-    p.add_argument("--map", nargs="*", metavar="FIELD=COLUMN")
+    p.add_argument("--map", nargs="+", action="extend", metavar="FIELD=COLUMN", help=_MAP_HELP)
     p.set_defaults(run=cmd_train)
 
     p = commands.add_parser("recommend", parents=[common], help="recommendations for a user")
@@ -511,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     products = p.add_subparsers(dest="products_command", required=True)
     t = products.add_parser("upsert", parents=[common], help="add or replace from a file")
     t.add_argument("--catalog", required=True, help="CSV, TSV, JSONL, JSON or Parquet file")
-    t.add_argument("--map", nargs="*", metavar="FIELD=COLUMN", help="rename source columns")
+    t.add_argument("--map", nargs="+", action="extend", metavar="FIELD=COLUMN", help=_MAP_HELP)
     t.set_defaults(run=cmd_products)
     t = products.add_parser("delete", parents=[common], help="remove products by id")
     t.add_argument("ids", nargs="+")
@@ -524,9 +544,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--catalog", default=str(_AMAZON), help="the catalog they judge")
     t.add_argument(
         "--map",
-        nargs="*",
+        nargs="+",
+        action="extend",
         metavar="FIELD=COLUMN",
-        help="rename source columns (default: the Amazon sample's, for the default catalog)",
+        help=f"{_MAP_HELP} (default: the Amazon sample's, for the default catalog)",
     )
     t.set_defaults(run=cmd_eval_search)
     t = evals.add_parser("nlu", parents=[common], help="intent accuracy, macro-F1, OOS")

@@ -127,3 +127,25 @@ def test_a_damaged_intent_model_is_reported_not_replaced(capsys, embedder, tmp_p
     )
     assert "damaged" in err and "nlu train" in err
     assert (home / "nlu" / name).read_bytes() == content
+
+
+def test_version_and_options_before_or_after_the_command(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("shopassist 0.")
+    parser = build_parser()
+    before = parser.parse_args(["--home", "/a", "--json", "search", "puzzle"])
+    after = parser.parse_args(["search", "puzzle", "--home", "/a", "--json"])
+    neither = parser.parse_args(["search", "puzzle"])
+    assert (before.home, before.json) == (after.home, after.json) == ("/a", True)
+    assert (neither.home, neither.json, neither.verbose) == (None, False, False)
+    assert parser.parse_args(["--home", "/a", "search", "x", "--home", "/b"]).home == "/b"
+
+
+def test_repeated_map_flags_accumulate():
+    from assistant.cli import _parse_map
+
+    args = build_parser().parse_args(
+        ["index", "--catalog", "c.csv", "--map", "id=Uniq Id", "--map", "title=Name", "price=P"]
+    )
+    assert _parse_map(args.map) == {"id": "Uniq Id", "title": "Name", "price": "P"}
