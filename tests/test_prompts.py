@@ -17,12 +17,14 @@ def test_unknown_template():
         render("no-such-template")
 
 
-def test_system_prompt_shows_the_conversation_under_the_tools_names():
-    text = render("system", store_name="Acme", signed_in=False, context="")
-    assert "Acme" in text and "not signed in" in text and "conversation so far" not in text
+def test_the_system_prompt_is_the_same_every_turn_and_the_turn_context_says_what_changes():
+    rules = render("system", store_name="Acme")
+    assert "Acme" in rules and "search_products" in rules
+    anonymous = render("turn_context", signed_in=False, context="")
+    assert "not signed in" in anonymous and "conversation so far" not in anonymous
     context = '{"filters": {"max_price": 20.0, "in_stock_only": true}}'
-    shown = render("system", store_name="Acme", signed_in=True, context=context)
-    assert context in shown and "signed in" in shown
+    shown = render("turn_context", signed_in=True, context=context)
+    assert context in shown and "is signed in" in shown
 
 
 def test_money_is_written_as_shoppers_read_it():

@@ -37,10 +37,8 @@ _BACKOFF = 0.25  # seconds before the first retry; doubles each time
 # Worth another try: the server may answer next time. Timeouts and lost connections are
 # APIConnectionError too; they are retried only while the turn's deadline allows.
 _RETRYABLE = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
-_WRITTEN_CALL = re.compile(
-    r"<tool_call>\s*(?P<tagged>.*?)\s*(?:</tool_call>|$)|```(?:json)?\s*(?P<fenced>.*?)```",
-    re.DOTALL,
-)
+_MARKUP = re.compile(r"</?[a-z_]+>|```\w*|#\s*tools?\b", re.IGNORECASE)
+"""Template markup a small model may answer with instead of words ("<tools></tools>")."""
 
 
 def make_client(settings: Settings) -> openai.OpenAI:
@@ -90,17 +88,19 @@ class OpenAIBackend(ChatBackend):
     def respond(self, turn: Turn, tools: Toolbox) -> Reply:
         deadline = self._clock() + self.timeout
         context = tools.context()
+        # The rules (and the tools) come first and never change, so a server that caches
+        # the prompt's prefix (llama.cpp) reads them once; what changes goes last.
         messages: list[dict[str, Any]] = [
+            {"role": "system", "content": render("system", store_name=self.store_name)},
+            *({"role": m.role, "content": m.content} for m in turn.history),
             {
                 "role": "system",
                 "content": render(
-                    "system",
-                    store_name=self.store_name,
+                    "turn_context",
                     signed_in=tools.user_id is not None,
                     context=json.dumps(context) if any(context.values()) else "",
                 ),
             },
-            *({"role": m.role, "content": m.content} for m in turn.history),
             {"role": "user", "content": turn.message},
         ]
         schemas = tools.schemas()
@@ -166,8 +166,8 @@ class OpenAIBackend(ChatBackend):
 
 def _reply_text(message: Any) -> str:
     text = (message.content or getattr(message, "refusal", None) or "").strip()
-    if not text:
-        raise LLMUnavailable("the model returned an empty reply")
+    if not any(char.isalpha() for char in _MARKUP.sub(" ", text)):
+        raise LLMUnavailable(f"the model returned no answer: {text[:80]!r}")
     if len(text) > MAX_REPLY_CHARS:
         raise LLMUnavailable(f"the model's reply ran to {len(text)} characters")
     return text
@@ -195,27 +195,31 @@ def _tool_requests(message: Any) -> list[ToolRequest]:
 
 
 def _written_calls(content: str) -> list[dict[str, Any]]:
-    pieces = [m["tagged"] or m["fenced"] or "" for m in _WRITTEN_CALL.finditer(content)]
+    """Each JSON object in `content` with a name and arguments (or parameters), wherever it
+    sits: alone, in a ```json block, in <tool_call> tags, inside extra braces or before
+    stray text ('{{"name": ...}}}}\n#Tools' is what Qwen2.5-Coder-1.5B wrote)."""
+    decoder = json.JSONDecoder()
     calls = []
-    for piece in pieces or [content]:
-        piece = piece.strip()
-        while piece.startswith("{{") and piece.endswith("}}"):  # "{{...}}" seen from Qwen
-            piece = piece[1:-1].strip()
+    start = content.find("{")
+    while start != -1:
         try:
-            value = json.loads(piece)
+            value, end = decoder.raw_decode(content, start)
         except ValueError:
+            start = content.find("{", start + 1)
             continue
-        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            continue
-        arguments = value.get("arguments", value.get("parameters"))  # Llama says parameters
-        if arguments is None:
-            continue  # an object with a name, not a call
+        arguments = (
+            value.get("arguments", value.get("parameters")) if isinstance(value, dict) else None
+        )
         if isinstance(arguments, str):
             try:
                 arguments = json.loads(arguments)
             except ValueError:
-                continue
-        calls.append({"name": value["name"], "arguments": arguments})
+                arguments = None
+        if isinstance(value, dict) and isinstance(value.get("name"), str) and arguments is not None:
+            calls.append({"name": value["name"], "arguments": arguments})
+            start = content.find("{", end)
+        else:
+            start = content.find("{", start + 1)
     return calls
 
 

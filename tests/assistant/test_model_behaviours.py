@@ -36,8 +36,12 @@ def _tool_results(request: dict) -> list[dict]:
     return [json.loads(m["content"]) for m in request["messages"] if m["role"] == "tool"]
 
 
-def _system(request: dict) -> str:
-    return request["messages"][0]["content"]
+def _turn_context(request: dict) -> str:
+    """The note before the shopper's latest message (the first system message is the same
+    in every request)."""
+    *_, note, latest = request["messages"]
+    assert note["role"] == "system" and latest["role"] == "user"
+    return note["content"]
 
 
 def _puzzle_under(shop, price: float):
@@ -106,10 +110,11 @@ def test_the_prompt_names_earlier_filters_and_products_as_the_tools_do(shop):
     )
     compared = assistant.chat("compare the first two", listing.session_id)
     assert compared.backend == "openai" and a.title in compared.reply
-    context = json.loads(_system(second.requests[0]).rsplit("\n", 1)[-1])
+    assert second.requests[0]["messages"][0] == first.requests[0]["messages"][0]
+    context = json.loads(_turn_context(second.requests[0]).rsplit("\n", 1)[-1])
     assert context["filters"].items() >= {"max_price": 25.0, "in_stock_only": True}.items()
     assert [p["id"] for p in context["shown_products"]][:2] == shown[:2]
-    assert "price_max" not in _system(second.requests[0])
+    assert "price_max" not in _turn_context(second.requests[0])
 
 
 def test_a_wrong_argument_goes_back_to_the_model_to_correct(shop):
@@ -209,8 +214,10 @@ def test_a_tool_call_with_text_beside_it_runs_the_call(shop):
         '"max_price": "20"}}\n</tool_call>',
         '{{"name": "search_products", "arguments": {"query": "jigsaw puzzle", "max_price": 20}}}',
         '{"name": "search_products", "parameters": {"query": "jigsaw puzzle", "max_price": 20}}',
+        '{{"name": "search_products", "arguments": {"query": "jigsaw puzzle", "max_price": 20}}}}'
+        "\n#Tools",
     ],
-    ids=["json-block", "tool-call-tags", "extra-braces", "parameters"],
+    ids=["json-block", "tool-call-tags", "extra-braces", "parameters", "unbalanced-and-trailing"],
 )
 def test_a_tool_call_written_as_text_is_run(shop, written):
     """Small open models (Qwen2.5-Coder-1.5B here) write the call in the content."""
@@ -245,8 +252,9 @@ def test_an_object_that_is_not_a_call_is_just_text(shop):
         {"role": "assistant", "content": ""},
         {"role": "assistant", "content": None},
         {"role": "assistant", "content": "x" * (MAX_REPLY_CHARS + 1)},
+        {"role": "assistant", "content": "<tools></tools>"},
     ],
-    ids=["empty", "none", "endless"],
+    ids=["empty", "none", "endless", "markup-only"],
 )
 def test_an_empty_or_endless_reply_falls_back(shop, message):
     body = completion("placeholder")
