@@ -65,6 +65,11 @@ def main() -> None:
             *rows,
             "",
             served,
+            "Most expectations are tier-neutral (intent, filters, products and their "
+            "constraints, order states, refusals judged by the reply's words); a few "
+            '`contains` checks quote the local tier\'s wording ("yes or no", "can\'t '
+            'cancel"), so a model that words the same answer otherwise fails them. The '
+            "ungrounded-claim rate is the evaluator's own re-check of the replies shown.",
         ]
     )
     print(markdown)

@@ -15,18 +15,18 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import argparse
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from benchmarks.report import machine, write_section
 
@@ -34,20 +34,25 @@ MESSAGES = ("puzzles under $20", "red building sets", "where is my order", "boar
 
 
 @contextmanager
-def serving(app: Any) -> Iterator[str]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
+def serving(home: Path, environment: dict[str, str]) -> Iterator[str]:
+    """`shopassist serve` on `home` in a process of its own (the load runs in this one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "assistant", "serve", "--home", str(home), "--port", str(port)]
+    server = subprocess.Popen(command, env={**os.environ, **environment})
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        for _ in range(600):
+            try:
+                httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url
     finally:
-        server.should_exit = True
-        thread.join(30)
-        listener.close()
+        server.terminate()
+        server.wait(30)
 
 
 def load(url: str, chats: int) -> dict[str, Any]:
@@ -95,9 +100,6 @@ def _p99(values: list[float]) -> float:
 
 
 def main() -> None:
-    from assistant.api.app import create_app
-    from assistant.llm import get_llm
-    from assistant.orchestrator import Assistant
     from assistant.settings import Settings
     from assistant.shop import Shop
 
@@ -109,45 +111,46 @@ def main() -> None:
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(256)
+    common = {
+        "SHOPASSIST_NOW": "2027-01-11T10:30:00+00:00",
+        "SHOPASSIST_RATE_LIMIT_PER_MINUTE": "0",
+        "SHOPASSIST_OPENAI_API_KEY": "not-used",
+        "SHOPASSIST_OPENAI_BASE_URL": f"http://127.0.0.1:{silent.getsockname()[1]}/v1",
+        "SHOPASSIST_OPENAI_TIMEOUT": str(args.deadline),
+        "SHOPASSIST_OPENAI_MAX_RETRIES": "0",
+    }
+    runs = {"local tier only": "local", "model hanging": "openai:hanging"}
     with tempfile.TemporaryDirectory(prefix="shopassist-hang-") as tmp:
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            home=Path(tmp),
-            llm="local",
-            now=datetime(2027, 1, 11, 10, 30, tzinfo=UTC),
-            openai_api_key="not-used",
-            openai_base_url=f"http://127.0.0.1:{silent.getsockname()[1]}/v1",
-            openai_timeout=args.deadline,
-            openai_max_retries=0,
-            rate_limit_per_minute=0,
-        )
-        shop = Shop.open(settings, progress=True)
-        shop.warm_up()
+        home = Path(tmp)
+        Shop.open(Settings(_env_file=None, home=home), progress=True).close()  # type: ignore[call-arg]
         results = {}
-        for name, spec in (("local tier only", "local"), ("model hanging", "openai:hanging")):
-            assistant = Assistant(shop, get_llm(spec, settings), store_name="Demo", max_chars=4000)
-            with serving(create_app(settings, shop=shop, assistant=assistant)) as url:
+        for name, llm in runs.items():
+            with serving(home, {**common, "SHOPASSIST_LLM": llm}) as url:
                 results[name] = load(url, args.chats)
             print(name, results[name])
-        shop.close()
-    markdown = render(results, settings, args.chats)
+    markdown = render(results, args.deadline, args.chats)
     print(markdown)
     if not args.no_write:
         write_section("llm-hang", markdown)
 
 
-def render(results: dict[str, dict[str, Any]], settings: Any, chats: int) -> str:
+def render(results: dict[str, dict[str, Any]], deadline: float, chats: int) -> str:
+    from assistant.settings import Settings
+
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
     lines = [
         "## The API while the model hangs",
         "",
-        f"`python -m benchmarks.llm_hang` — {machine()}; uvicorn in-process, one worker.",
+        f"`python -m benchmarks.llm_hang` — {machine()}; `shopassist serve` (one worker) in a "
+        "process of its own, the load from another.",
         "",
         f"{chats} concurrent `POST /v1/chat` turns against an OpenAI-compatible server that "
         "accepts connections and never answers (turn deadline `openai_timeout` = "
-        f"{settings.openai_timeout:g} s, `llm_concurrency` = {settings.llm_concurrency}, "
-        f"`llm_queue_wait` = {settings.llm_queue_wait:g} s), while a client probes `/healthz` "
-        "and `/v1/search?q=puzzle` every 20 ms; the baseline runs the same load with no model "
-        "configured, in the same process.",
+        f"{deadline:g} s, `llm_concurrency` = {defaults['llm_concurrency']}, "
+        f"`llm_queue_wait` = {defaults['llm_queue_wait']:g} s), while a client probes "
+        "`/healthz` and `/v1/search?q=puzzle` every 20 ms; the baseline runs the same load "
+        "against a server with no model configured (over in well under a second, so it has "
+        "few probes).",
         "",
         "| run | turns answered by the local tier | turn p50 / max (s) | /healthz p50 / p99 "
         "(ms) | search p50 / p99 (ms) | probes |",

@@ -112,7 +112,7 @@ class OpenAIBackend(ChatBackend):
             messages.append(
                 {
                     "role": "assistant",
-                    "content": None,
+                    "content": "",  # a string: llama.cpp's server refuses null
                     "tool_calls": [
                         {
                             "id": r.id,

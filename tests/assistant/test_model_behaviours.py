@@ -117,6 +117,20 @@ def test_the_prompt_names_earlier_filters_and_products_as_the_tools_do(shop):
     assert "price_max" not in _turn_context(second.requests[0])
 
 
+def test_every_message_sent_has_text_content(shop):
+    """llama-cpp-python's server answers 500 to an assistant message whose content is
+    null, as OpenAI's allows beside tool calls: the tier always sends a string."""
+    puzzle = _puzzle_under(shop, 20)
+    server = ScriptedServer(
+        completion('```json\n{"name": "search_products", "arguments": {"query": "puzzle"}}\n```'),
+        completion(f"Try the {puzzle.title}."),
+    )
+    _assistant(shop, server).chat("jigsaw puzzles under $20")
+    sent = [m for request in server.requests for m in request["messages"]]
+    assert any(m.get("tool_calls") for m in sent)
+    assert all(isinstance(m["content"], str) for m in sent)
+
+
 def test_a_wrong_argument_goes_back_to_the_model_to_correct(shop):
     """5. A misspelled argument answered the turn from the local tier (and three opened the
     breaker); now the model is told what was wrong and corrects the call."""
