@@ -87,7 +87,7 @@ _ORDER_INTENTS = frozenset(
 )
 _ORDER_VERBS = (
     (re.compile(r"\bcancel", re.IGNORECASE), "cancel_order"),
-    (re.compile(r"\b(?:refund|return|send (?:it )?back)", re.IGNORECASE), "get_refund"),
+    (re.compile(r"\b(?:refund|return|send (?:it )?back|money back)", re.IGNORECASE), "get_refund"),
     (re.compile(r"\baddress\b", re.IGNORECASE), "change_shipping_address"),
 )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from .attributes import ADULT, age_range, normalize_size, piece_count, sizes, years
 from .catalog import Product
+from .quantities import spell_out
 from .text import (
     COLOURS,
     canonical_colour,
@@ -210,13 +211,13 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     ``text``; category words stay.
     """
     found: dict[str, Any] = {}
-    rest = _PIECES_QUERY.sub(partial(_take_pieces, found=found), text)
+    rest = _PIECES_QUERY.sub(partial(_take_pieces, found=found), spell_out(text))
     for pattern, take in _AGE_PATTERNS:
         rest = pattern.sub(partial(take, found=found), rest)
     if vocabulary.sizes:
         rest = _SIZE_QUERY.sub(partial(_take_size, known=vocabulary.sizes, found=found), rest)
-    for pattern, needs_currency in _PRICE_PATTERNS:
-        rest = pattern.sub(partial(_take_price, needs_currency=needs_currency, found=found), rest)
+    for pattern, when in _PRICE_PATTERNS:
+        rest = pattern.sub(partial(_take_price, when=when, found=found), rest)
     rest, hits = _STOCK.subn(" ", rest)
     if hits:
         found["in_stock"] = True
@@ -257,8 +258,13 @@ _AGE_WORDS = frozenset({
 # fmt: on
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SIGN = r"(?:\$|usd|€|£)"
-_UNIT = r"(?:dollars?|bucks|usd|\$|€|eur|euros?|£|pounds?)(?!\w)"
-_MAX_WORDS = r"under|below|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|at\s+most|max"
+_UNIT = r"(?:dollars?|bucks|usd|\$|€|eur|euros?|£|pounds?|quid)(?!\w)"
+_MAX_WORDS = (
+    r"(?:nothing|not|no)\s+(?:priced\s+)?(?:over|above|more\s+than|higher\s+than|"
+    r"greater\s+than|pricier\s+than|more\s+expensive\s+than)"
+    r"|under|below|beneath|less\s+than|lower\s+than|cheaper\s+than|up\s+to|within"
+    r"|at\s+(?:the\s+)?most|max(?:imum)?"
+)
 _MIN_WORDS = r"over|above|more\s+than|greater\s+than|at\s+least|no\s+less\s+than|starting\s+at"
 _LEAD = r"(?:\b(?:priced|costing|for)\s+)?"
 
@@ -269,20 +275,52 @@ def _money(name: str) -> str:
     )
 
 
-_PRICE_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), needs_currency)
-    for pattern, needs_currency in (
-        (rf"{_LEAD}\bbetween\s+{_money('low')}\s+(?:and|to|-)\s+{_money('high')}", False),
-        (rf"{_LEAD}\bfrom\s+{_money('low')}\s*(?:to|-|–)\s*{_money('high')}", False),
-        (rf"{_LEAD}(?<![\w.]){_money('low')}\s?(?:-|–|to)\s?{_money('high')}", True),
-        (rf"{_LEAD}\b(?:{_MAX_WORDS})\b\s*{_money('high')}", False),
-        (rf"{_LEAD}\b(?:{_MIN_WORDS})\b\s*{_money('low')}", False),
+_SPEND = (
+    r"(?:(?:can|could|want\s+to|wanna|would\s+like\s+to|'d\s+like\s+to|(?:am\s+)?willing\s+to|"
+    r"(?:am\s+)?able\s+to|plan\s+to|only)\s+)spend"
+)
+_ABOUT = r"(?:about|around|roughly|approximately|maybe|up\s+to)\s+"
+# Price phrases, with when a number without a currency counts: "phrase" when it ends
+# the phrase (see `_take_price`), "currency" only with one, "always" when the words
+# around it say it is money ("my budget is 40", "30 tops", "the 20-30 range").
+_PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), when)
+    for pattern, when in (
+        (rf"{_LEAD}\bbetween\s+{_money('low')}\s+(?:and|to|-)\s+{_money('high')}", "phrase"),
+        (rf"{_LEAD}\bfrom\s+{_money('low')}\s*(?:to|-|–)\s*{_money('high')}", "phrase"),
+        (
+            rf"(?:\bin\s+the\s+)?(?<![\w.]){_money('low')}\s?(?:-|–|to)\s?{_money('high')}\s*"
+            r"(?:dollar\s+|price\s+)?range\b",
+            "always",
+        ),
+        (rf"{_LEAD}(?<![\w.]){_money('low')}\s?(?:-|–|to)\s?{_money('high')}", "currency"),
+        (
+            rf"\b(?:(?:my|the|a|our)\s+)?budget\s*(?:is|of|at|=|:)?\s*:?\s*(?:{_ABOUT})?"
+            rf"{_money('high')}",
+            "always",
+        ),
+        (rf"\b(?:on\s+)?an?\s+{_money('high')}\s+budget\b", "always"),
+        (rf"(?<![\w.]){_money('high')}\s+budget\b", "always"),
+        (rf"\b{_SPEND}\s+(?:{_ABOUT})?{_money('high')}", "always"),
+        (rf"\b(?:my\s+)?(?:price\s+)?limit\s+(?:is\s+|of\s+)?{_money('high')}", "always"),
+        (
+            rf"(?<![\w.]){_money('high')}\s*(?:max(?:imum)?\b|tops\b|or\s+(?:less|under|below|"
+            r"cheaper)\b|and\s+(?:under|below|less)\b|at\s+(?:the\s+)?most\b)",
+            "always",
+        ),
+        (rf"(?:<=?|≤)\s*{_money('high')}", "always"),
+        (rf"{_LEAD}\b(?:{_MAX_WORDS})\b\s*{_money('high')}", "phrase"),
+        (rf"(?:>=?|≥)\s*{_money('low')}", "always"),
+        (rf"(?<![\w.]){_money('low')}\s*(?:\+|(?:or\s+more|and\s+up|or\s+above)\b)", "currency"),
+        (rf"{_LEAD}\b(?:{_MIN_WORDS})\b\s*{_money('low')}", "phrase"),
     )
 )
 # A bare number (no currency) is a price only at the end of the query or before a
 # connector word ("under 20", "under 20 for kids"), not before other words ("over 120
 # beads", "up to 4 players"), units ("3+", "12\"") or after ages ("kids under 5").
 _AFTER_NUMBER = re.compile(r"\s*(?P<glued>[+%\"'])?\W*(?P<word>\w+)?")
+_CLAUSE_END = re.compile(r"\s*[,;:!?]")
+"""Punctuation after a number ends its phrase: "nothing over 30, for a charger"."""
 _HEAD_END = re.compile(
     r"\s(?:for|with|without|that|which|from|by|in|on|to|like|including)\s", re.IGNORECASE
 )
@@ -301,14 +339,18 @@ _CHEAP = re.compile(
 _STOCK = re.compile(r"\b(?:in[\s-]?stock|available(?:\s+now)?)\b", re.IGNORECASE)
 
 
-def _take_price(match: re.Match[str], needs_currency: bool, found: dict[str, Any]) -> str:
+def _take_price(match: re.Match[str], when: str, found: dict[str, Any]) -> str:
     """Record the price bounds of ``match`` and return what replaces it in the text."""
     named = {k: v for k, v in match.groupdict().items() if v is not None}
     has_currency = any(k.endswith(("_sign", "_unit")) for k in named)
-    if not has_currency and (
-        needs_currency
-        or not _ends_phrase(match.string, match.end())
-        or _AGE_WORDS & set(words(match.string[: match.start()])[-2:])
+    if (
+        not has_currency
+        and when != "always"
+        and (
+            when == "currency"
+            or not _ends_phrase(match.string, match.end())
+            or _AGE_WORDS & set(words(match.string[: match.start()])[-2:])
+        )
     ):
         return match[0]
     for name, field in (("low", "price_min"), ("high", "price_max")):
@@ -353,7 +395,7 @@ _AGE_GROUPS = {
 
 
 def _take_age_old(match: re.Match[str], found: dict[str, Any]) -> str:
-    age = years(match["n"], match["unit"])
+    age = years(match["n"], match["unit"] or "years")
     found.setdefault("age_min", age)
     found.setdefault("age_max", age)
     return " "
@@ -395,6 +437,18 @@ _AGE_PATTERNS = tuple(
             _take_age_old,
         ),
         (
+            r"(?:\bfor\s+)?(?:\b(?:an?|my|our)\s+)?(?<![\w.])(?P<n>\d+)\s*(?:yo|y/o|yr\s+old)\b"
+            r"(?P<unit>)",
+            _take_age_old,
+        ),
+        (
+            r"(?:\b(?:my|our)\s+)?\b(?:kid|son|daughter|child|nephew|niece|grandson|granddaughter|boy|girl|"
+            r"grandkid|toddler)\s+(?:is|who\s+is|who's|turns|turning|is\s+turning|aged)\s+"
+            r"(?P<n>\d+)(?:\s*(?P<unit>years?|yrs?|months?|mos?))?(?!\w)",
+            _take_age_old,
+        ),
+        (r"\baged\s+(?P<n>\d+)(?:\s*(?P<unit>years?|yrs?|months?|mos?))?(?!\w)", _take_age_old),
+        (
             r"(?:\bfor\s+)?(?:\b(?:kids|children)\s+)?\bages?\s+(?P<lo>\d+)\s*"
             r"(?:(?P<up>\+|and\s+up\b|and\s+over\b|and\s+older\b|or\s+older\b)"
             r"|(?:-|–|to)\s*(?P<hi>\d+)\b|\b)",
@@ -428,7 +482,9 @@ def _take_size(match: re.Match[str], known: frozenset[str], found: dict[str, Any
     size = normalize_size(match["after"] or match["before"] or match["code"])
     if "size" in found or (match["code"] and size not in known):
         return match[0]
-    found["size"] = size
+    # "size 10" in a catalog of "US 10": the one known size it names.
+    named = [k for k in known if k.endswith(f" {size}")]
+    found["size"] = size if size in known or len(named) != 1 else named[0]
     return " "
 
 
@@ -437,7 +493,9 @@ def _ends_phrase(text: str, end: int) -> bool:
     after = _AFTER_NUMBER.match(text, end)
     assert after is not None  # the pattern matches the empty string
     word = after["word"]
-    return not after["glued"] and (word is None or word.casefold() in _CONNECTORS)
+    if after["glued"]:
+        return False
+    return word is None or word.casefold() in _CONNECTORS or bool(_CLAUSE_END.match(text, end))
 
 
 def _cut(text: str, match: re.Match[str]) -> str:

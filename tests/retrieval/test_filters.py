@@ -209,3 +209,50 @@ def test_a_word_for_whom_is_not_a_category_after_another_word() -> None:
     assert gift.category is None and gift.age_min == 10 and gift.price_max == 30
     assert parse_query("boys", vocabulary).filters.category == "Boys"
     assert parse_query("bedding for a boy's bedroom", vocabulary).filters.category == "Bedding"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "text"),
+    [
+        # negated floors are ceilings
+        ("nothing over $50, for a board game", {"price_max": 50.0}, "board game"),
+        ("phone charger, not more than 30", {"price_max": 30.0}, "phone charger"),
+        ("no pricier than 40 dollars please", {"price_max": 40.0}, "please"),
+        # budgets and spending
+        ("my budget is 40, need a lamp", {"price_max": 40.0}, "need a lamp"),
+        ("budget: $60. jacket?", {"price_max": 60.0}, "jacket?"),
+        ("on a $20 budget, looking for a jigsaw", {"price_max": 20.0}, "looking for a jigsaw"),
+        ("I can spend about $25 on a mug", {"price_max": 25.0}, "I on a mug"),
+        # ceilings after the amount, and symbols
+        ("cast iron skillet $25 max", {"price_max": 25.0}, "cast iron skillet"),
+        ("board game 30 tops", {"price_max": 30.0}, "board game"),
+        ("lamp 45 or less", {"price_max": 45.0}, "lamp"),
+        ("sleeping pad <$100", {"price_max": 100.0}, "sleeping pad"),
+        ("$50+ headphones", {"price_min": 50.0}, "headphones"),
+        # ranges and numbers in words
+        ("puzzle in the 50-80 range", {"price_min": 50.0, "price_max": 80.0}, "puzzle"),
+        ("tent under ten bucks", {"price_max": 10.0}, "tent"),
+        ("two hundred fifty max for a pan", {"price_max": 250.0}, "pan"),
+        ("twenty quid max", {"price_max": 20.0}, ""),
+        # not prices
+        ("headphones about 80 bucks", {}, "headphones about 80 bucks"),
+        ("up to 4 players", {}, "up to 4 players"),
+        ("A Tale of Two Cities", {}, "Tale of Two Cities"),  # a leading "a" goes
+        # ages said otherwise
+        ("card game for a 7 yo", {"age_min": 7.0, "age_max": 7.0}, "card game"),
+        ("my kid is 4, any building sets?", {"age_min": 4.0, "age_max": 4.0}, "any building sets?"),
+        ("puzzle for a child aged 6", {"age_min": 6.0, "age_max": 6.0}, "puzzle"),
+    ],
+)  # fmt: skip
+def test_constraints_said_the_ways_shoppers_say_them(query, expected, text) -> None:
+    parsed = parse_query(query, Vocabulary())
+    assert parsed.filters.to_dict() == expected
+    assert parsed.text == text
+
+
+def test_a_size_is_the_catalogs_own_when_it_names_one() -> None:
+    shoes = Vocabulary(sizes=frozenset({"us 10", "us 10.5", "m"}))
+    assert parse_query("boots size 10", shoes).filters.size == "us 10"
+    assert parse_query("jacket size m", shoes).filters.size == "m"
+    both = Vocabulary(sizes=frozenset({"us 10", "eu 10"}))
+    assert parse_query("boots size 10", both).filters.size == "10"  # not one: as said
