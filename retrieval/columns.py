@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .filters import (
     fold,
     segment_key,
 )
+from .kinds import implied_categories, title_terms
 from .text import CATEGORY_SEPARATOR, COLOURS, canonical_colour, words
 
 _H = TypeVar("_H", bound=Hashable)
@@ -77,6 +78,20 @@ class CatalogColumns:
         self.sizes = _codes(sizes(p) for p in products)
         self.title_keys = np.array([title_key(p.title) for p in products], dtype=np.int64)
         """:func:`title_key` of each title, so that quoted titles are found without a scan."""
+        terms: dict[str, int] = {}
+        ids: list[int] = []
+        starts = [0]
+        for product in products:
+            kinds = title_terms(product.title, product.brand)
+            ids += [terms.setdefault(term, len(terms)) for term in kinds]
+            starts.append(len(ids))
+        self.title_terms = (
+            list(terms),
+            np.array(ids, dtype=np.int32),
+            np.array(starts, dtype=np.int64),
+        )
+        """The words each title may name a kind of product with (:mod:`retrieval.kinds`):
+        the distinct words, and for row r their codes at ``ids[starts[r]:starts[r + 1]]``."""
 
     @classmethod
     def joined(cls, parts: Sequence[CatalogColumns]) -> CatalogColumns:
@@ -93,6 +108,15 @@ class CatalogColumns:
                 remap = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int32)
                 codes.append(remap[part_codes] if len(part_codes) else part_codes)
             setattr(joined, name, (list(index), np.concatenate(codes)))
+        terms: dict[str, int] = {}
+        ids, starts, offset = [], [np.zeros(1, dtype=np.int64)], 0
+        for part in parts:
+            part_terms, part_ids, part_starts = part.title_terms
+            remap = np.array([terms.setdefault(t, len(terms)) for t in part_terms], dtype=np.int32)
+            ids.append(remap[part_ids] if len(part_ids) else part_ids)
+            starts.append(part_starts[1:] + offset)
+            offset += len(part_ids)
+        joined.title_terms = (list(terms), np.concatenate(ids), np.concatenate(starts))
         return joined
 
     def extended(self, products: Sequence[Product]) -> CatalogColumns:
@@ -112,11 +136,14 @@ class CatalogColumns:
         """Write ``columns.npz`` and ``columns.json`` (ids and distinct values)."""
         arrays = {name: getattr(self, name) for name in _NUMBERS}
         arrays |= {f"{name}_codes": getattr(self, name)[1] for name in _CODED}
+        terms, term_ids, term_starts = self.title_terms
+        arrays |= {"title_terms_ids": term_ids, "title_terms_starts": term_starts}
         np.savez(directory / _ARRAYS_FILE, **arrays)
-        values = {
+        values: dict[str, Any] = {
             name: [sorted(v) if name in _SETS else v for v in getattr(self, name)[0]]
             for name in _CODED
         }
+        values["title_terms"] = terms
         text = json.dumps({"ids": self.ids, **values}, ensure_ascii=False)
         (directory / _VALUES_FILE).write_text(text, encoding="utf-8")
 
@@ -134,7 +161,13 @@ class CatalogColumns:
                 if name in _SETS:
                     distinct = [frozenset(v) for v in distinct]
                 setattr(columns, name, (distinct, arrays[f"{name}_codes"]))
+            columns.title_terms = (
+                values["title_terms"],
+                arrays["title_terms_ids"],
+                arrays["title_terms_starts"],
+            )
         lengths = [len(getattr(columns, name)) for name in _NUMBERS]
+        lengths.append(len(columns.title_terms[2]) - 1)
         lengths += [len(getattr(columns, name)[1]) for name in _CODED]
         if any(length != len(columns.ids) for length in lengths):
             raise ValueError(f"{directory}: the catalog columns disagree in length")
@@ -227,11 +260,17 @@ class CatalogColumns:
         for path in _live(self.categories, alive):
             for segment in filter(None, path.split(CATEGORY_SEPARATOR)):
                 categories.setdefault(segment_key(segment.casefold()), segment)
+        terms, term_ids, starts = self.title_terms
+        rows = np.repeat(np.arange(len(self)), np.diff(starts))
+        live = alive[rows]
+        paths, path_codes = self.categories
+        kinds = implied_categories(terms, term_ids[live], rows[live], paths, path_codes)
         return Vocabulary(
             tuple(brands.values()),
             tuple(sorted(frozenset().union(*_live(self.field_colours, alive)))),
             tuple(categories.values()),
             frozenset().union(*_live(self.sizes, alive)),
+            tuple(sorted(kinds.items())),
         )
 
 

@@ -106,7 +106,9 @@ def evaluate(
     for the top :data:`RECALL_DEPTH`. Per mode: ``ndcg`` (@k), ``recall`` (@50), ``mrr``
     (means over queries with a relevant product), ``violations`` (share of all top-k hits
     that break the query's stated ``constraints``), ``no_good_match`` (share of queries
-    flagged as having no good match, for ``not_carried`` queries and for the rest),
+    answered as not carried: flagged as having no good match, or with a constraint no
+    product meets, such as a brand the store lacks; for ``not_carried`` queries and for
+    the rest),
     ``queries`` and ``by_kind`` (the same means per query kind).
     """
     report: dict[str, dict[str, Any]] = {}
@@ -131,7 +133,7 @@ def _summarise(
         hits_checked += len(top)
         broken += sum(not constraints.matches(hit.product) for hit in top)
         bucket = flagged["not_carried" if query.kind == "not_carried" else "carried"]
-        bucket[0] += int(getattr(result, "no_good_match", False))
+        bucket[0] += int(result.no_good_match or bool(result.unmet))
         bucket[1] += 1
         if not _has_relevant(query):
             continue

@@ -13,13 +13,16 @@ from typing import Any
 
 from .attributes import ADULT, age_range, normalize_size, piece_count, sizes, years
 from .catalog import Product
+from .kinds import singular
 from .quantities import spell_out
 from .text import (
     COLOURS,
     canonical_colour,
     category_segments,
+    deletions,
     normalize_category,
     number_forms,
+    one_edit_apart,
     words,
 )
 
@@ -131,6 +134,68 @@ class Vocabulary:
     """Distinct category segment names."""
     sizes: frozenset[str] = frozenset()
     """Normalised sizes (:func:`retrieval.attributes.normalize_size`) the catalog has."""
+    kinds: tuple[tuple[str, str], ...] = ()
+    """(title word, category segment) for the words that name a kind of product the
+    catalog keeps under one category (:mod:`retrieval.kinds`): "earbud" -> "Headphones"."""
+
+    def implied_category(self, text: str) -> str | None:
+        """The category segment the kinds of product `text` names imply: that of the last
+        one named before any "for"/"with"/... (the head noun: "dog bowl" is a bowl), else
+        the one all the kinds named anywhere imply; None when none or they disagree."""
+        head = _HEAD_END.split(text, maxsplit=1)[0]
+        implied = [self._kind(word) for word in words(head)]
+        named = [category for category in implied if category]
+        if named:
+            return named[-1]
+        anywhere = {c for c in map(self._kind, words(text)) if c}
+        return anywhere.pop() if len(anywhere) == 1 else None
+
+    def _kind(self, word: str) -> str | None:
+        return self._kind_of.get(singular(word))
+
+    def names_kind(self, word: str) -> bool:
+        """Whether `word` names a kind of product or a category of the catalog."""
+        folded = fold(word)
+        return self._kind(folded) is not None or segment_key(folded) in self._category_forms
+
+    @cached_property
+    def _kind_of(self) -> dict[str, str]:
+        return dict(self.kinds)
+
+    def misspelt_brand(self, text: str) -> tuple[str, int, int] | None:
+        """A brand of the catalog that one or two words of `text` spell one typing slip
+        away ("northfel", "kettelcraft", "meeple medow"), with where they are; None when
+        none, or several, are that close."""
+        tokens = list(_TOKEN.finditer(text))
+        for size in (2, 1):
+            for first in range(len(tokens) - size + 1):
+                start, end = tokens[first].start(), tokens[first + size - 1].end()
+                key = _brand_key(text[start:end])
+                if len(key) < _MIN_SLIP or key in self._brand_keys:
+                    continue
+                near = {
+                    self._brand_keys[candidate]
+                    for probe in {key, *deletions(key)}
+                    for candidate in self._brand_neighbours.get(probe, ())
+                    if one_edit_apart(key, candidate)
+                }
+                if len(near) == 1:
+                    return near.pop(), start, end
+        return None
+
+    @cached_property
+    def _brand_keys(self) -> dict[str, str]:
+        return {_brand_key(brand): brand for brand in self._brand_names.values()}
+
+    @cached_property
+    def _brand_neighbours(self) -> dict[str, list[str]]:
+        """Each brand key and each of its one-letter deletions -> the brand keys."""
+        index: dict[str, list[str]] = {}
+        for key in self._brand_keys:
+            if len(key) >= _MIN_SLIP:
+                for probe in {key, *deletions(key)}:
+                    index.setdefault(probe, []).append(key)
+        return index
 
     @cached_property
     def _brand_names(self) -> dict[str, str]:
@@ -226,6 +291,9 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     if match:
         found["brand"] = vocabulary._brand_names[segment_key(fold(match[0]))]
         rest = _cut(rest, match)
+    elif slip := vocabulary.misspelt_brand(rest):
+        found["brand"], start, end = slip
+        rest = f"{rest[:start]} {rest[end:]}"
     match = vocabulary._colour_pattern and vocabulary._colour_pattern.search(rest)
     if match:
         found["color"] = canonical_colour(match[0])
@@ -240,10 +308,24 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
         # 10 year old" is taken out), not that it is in a "Boys" category.
         if not (head[: named.start()].strip() and segment in _AUDIENCE):
             found["category"] = vocabulary._category_forms[segment]
+    if "category" not in found:
+        implied = vocabulary.implied_category(text)
+        if implied is not None:
+            found["category"] = implied
     low, high = found.get("price_min"), found.get("price_max")
     if low is not None and high is not None and low > high:
         found["price_min"], found["price_max"] = high, low
     return ParsedQuery(text=text, filters=Filters(**found), cheap=bool(cheap))
+
+
+_TOKEN = re.compile(r"[\w'&]+")
+_MIN_SLIP = 6
+"""Brand names this long or longer are read through one typing slip."""
+
+
+def _brand_key(text: str) -> str:
+    """A brand as compared for typing slips: lower case, no spaces, "&" and "and" gone."""
+    return "".join(w for w in words(text.replace("&", " ")) if w != "and")
 
 
 # fmt: off
@@ -361,7 +443,8 @@ def _take_price(match: re.Match[str], when: str, found: dict[str, Any]) -> str:
 
 _PIECES_QUERY = re.compile(
     rf"(?:\b(?P<cmp>{_MAX_WORDS}|{_MIN_WORDS}|fewer\s+than|with)\s+)?(?<![\w.])"
-    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*-?\s*(?:pieces?|pcs?|pc)(?!\w)",
+    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<plus>\s*\+)?\s*-?\s*(?:pieces?|pcs?|pc)(?!\w)"
+    r"(?:\s+or\s+(?P<post>fewer|less|under|more|over)\b)?",
     re.IGNORECASE,
 )
 _IS_MIN = re.compile(rf"{_MIN_WORDS}", re.IGNORECASE)
@@ -371,9 +454,11 @@ _IS_MAX = re.compile(rf"{_MAX_WORDS}|fewer\s+than", re.IGNORECASE)
 def _take_pieces(match: re.Match[str], found: dict[str, Any]) -> str:
     count = int(match["n"].replace(",", ""))
     comparison = match["cmp"] or ""
-    if not _IS_MAX.fullmatch(comparison):
+    at_most = _IS_MAX.fullmatch(comparison) or match["post"] in ("fewer", "less", "under")
+    at_least = _IS_MIN.fullmatch(comparison) or match["plus"] or match["post"] in ("more", "over")
+    if not at_most:
         found.setdefault("pieces_min", count)
-    if not _IS_MIN.fullmatch(comparison):
+    if not at_least:
         found.setdefault("pieces_max", count)
     return " "
 

@@ -23,8 +23,11 @@ import numpy as np
 import Stemmer
 
 from .errors import IndexNotBuiltError, RetrievalError
+from .text import deletions, one_edit_apart
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_KNOWN_SLIP = 6
+"""A word this long or longer one typing slip from an indexed word is a misspelling of it."""
 # fmt: off
 _STOPWORDS = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
@@ -293,6 +296,16 @@ class LexicalIndex:
                     covered += weight * _contains(segment.postings(term)[0], positions)
         return covered / sum(weights)
 
+    def knows(self, word: str) -> bool:
+        """Whether some indexed text has ``word`` (stemmed), or, for a long word, one
+        typing slip from it ("cancleing"), or it is a stopword. A short word one slip from
+        an indexed one is not known: "sony" is not "son"."""
+        vocabulary, long = self._vocabulary, len(word) >= _KNOWN_SLIP
+        return all(
+            token in vocabulary or (long and self.correct(token) in vocabulary)
+            for token in self._analyze(word)
+        )
+
     def correct(self, token: str) -> str:
         """``token`` if indexed, else the most frequent indexed token one edit away
         (``token`` itself when there is none)."""
@@ -300,10 +313,10 @@ class LexicalIndex:
         if token in vocabulary or len(token) < _MIN_FUZZY:
             return token
         best, best_df = token, 0
-        for key in {token, *_deletes(token)}:
+        for key in {token, *deletions(token)}:
             for candidate in self._neighbours.get(key, ()):
                 df = int(self._document_frequency[vocabulary[candidate]])
-                if df > best_df and _one_edit(token, candidate):
+                if df > best_df and one_edit_apart(token, candidate):
                     best, best_df = candidate, df
         return best
 
@@ -400,29 +413,8 @@ def _add_neighbour(index: dict[str, list[str]], token: str, *, copy: bool) -> No
     are replaced rather than appended to (they may be shared with another index)."""
     if len(token) < _MIN_FUZZY - 1:
         return
-    for key in {token, *_deletes(token)}:
+    for key in {token, *deletions(token)}:
         if copy:
             index[key] = [*index.get(key, ()), token]
         else:
             index.setdefault(key, []).append(token)
-
-
-def _deletes(token: str) -> set[str]:
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by one deletion, insertion, substitution or
-    swap of neighbouring letters (Damerau-Levenshtein distance 1)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return a == b
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

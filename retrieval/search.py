@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 DESCRIPTION_CHARS = 300
 """How much of a description goes into a product's indexed text."""
-_FORMAT = 3
+_FORMAT = 4
 _META_FILE = "meta.json"
 _PRODUCTS_FILE = "products.jsonl"
 _LEXICAL_DIR = "bm25"
@@ -57,6 +57,25 @@ Mode = Literal["hybrid", "bm25", "dense"]
 """Which ranker orders the candidates: the fusion of both (the default), or one alone
 (for evaluation and comparison)."""
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
+
+
+def _may_be_brand(token: str) -> bool:
+    """A word that may name a brand: letters, four or more of them unless written in
+    capitals ("JBL"), and not one of the words that say what a shopper wants."""
+    long_enough = len(token) >= 4 or (token.isupper() and len(token) >= 2)
+    return token.isalpha() and long_enough and token.casefold() not in _NOT_BRANDS
+
+
+_NOT_BRANDS = frozenset(
+    " ".join(
+        [
+            "some good nice best cheap real proper decent quality great cool cute fancy",
+            "simple basic little large huge tiny small warm cold heavy light much many more",
+            "very really also just kind sort type need want like love going getting buying",
+        ]
+    ).split()
+)
+"""Words before a kind of product that say what shoppers want, not whose it is."""
 
 
 def document_text(product: Product) -> str:
@@ -440,9 +459,34 @@ class SearchEngine:
             if understand
             else ParsedQuery(" ".join(query.split()), Filters())
         )
+        if understand and parsed.filters.brand is None:
+            self._read_unknown_brand(parsed)
         if filters is not None:
             parsed.filters = parsed.filters.merged(filters)
         return parsed
+
+    def _read_unknown_brand(self, parsed: ParsedQuery) -> None:
+        """A word no product has, right before a kind of product ("coleman tent", "le
+        creuset dutch oven"), is a brand the store does not carry: a constraint the search
+        reports as unmet rather than a word it quietly drops."""
+        tokens = parsed.text.split()
+        for at, token in enumerate(tokens):
+            if at == 0 or not self.vocabulary.names_kind(token):
+                continue
+            start = at
+            while start > 0 and at - start < 2:
+                word = tokens[start - 1]
+                first = start == at  # the word right before the kind must look like a name
+                if not word.isalpha() or (first and not _may_be_brand(word)):
+                    break
+                if word.casefold() in _NOT_BRANDS or self._lexical.knows(word):
+                    break
+                start -= 1
+            if start < at:
+                brand = " ".join(tokens[start:at])
+                parsed.filters = dataclasses.replace(parsed.filters, brand=brand.title())
+                parsed.text = " ".join(tokens[:start] + tokens[at:])
+            return
 
     def _search(
         self,

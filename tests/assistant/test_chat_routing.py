@@ -147,3 +147,20 @@ def test_a_question_about_it_is_not_a_refinement(assistant):
     question = assistant.chat("is it in stock?", detail.session_id)
     assert question.intent == "product_question"
     assert [p["id"] for p in question.products] == [first.products[0]["id"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "brand"),
+    [("sony headphones", "Sony"), ("le creuset dutch oven", "Le Creuset"), ("JBL earbuds", "Jbl")],
+)
+def test_a_brand_the_store_does_not_carry_is_reported_unmet(shop, query, brand):
+    """A word no product has, right before a kind of product, is a brand: the search says
+    it cannot be met instead of listing other brands' products as if they were it."""
+    result = shop.search(query, k=5)
+    assert result.filters.brand == brand and result.unmet == ["brand"] and not result.hits
+
+
+@pytest.mark.parametrize("query", ["nosie cancleing earbuds", "som dog toyz", "nice tent"])
+def test_typos_and_wishes_before_a_kind_are_not_brands(shop, query):
+    result = shop.search(query, k=5)
+    assert result.filters.brand is None and result.hits

@@ -267,12 +267,12 @@ def test_a_home_indexed_by_an_older_version_is_upgraded_on_first_use(capsys, dem
     home = tmp_path / "home"
     shutil.copytree(demo_home, home)
     meta = home / "catalog" / "meta.json"
-    meta.write_text(meta.read_text().replace('"format": 3', '"format": 2'))
+    meta.write_text(meta.read_text().replace('"format": 4', '"format": 3'))
 
     code, out, _ = _run(capsys, "search", "puzzle", "--json", "--home", str(home))
 
     assert code == 0 and json.loads(out)["results"]
-    assert '"format": 3' in meta.read_text()
+    assert '"format": 4' in meta.read_text()
 
 
 @pytest.mark.model  # builds a store with the real embedder

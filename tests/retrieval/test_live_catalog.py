@@ -185,7 +185,7 @@ def test_an_index_from_an_older_version_is_rebuilt_from_its_products(
     engine.delete([TOY_STORE[1].id])
     engine.save(tmp_path / "index")
     meta = tmp_path / "index" / "meta.json"
-    meta.write_text(meta.read_text().replace('"format": 3', '"format": 2'))
+    meta.write_text(meta.read_text().replace('"format": 4', '"format": 3'))
     with pytest.raises(IndexMismatchError):
         SearchEngine.load(tmp_path / "index", embedder)
 

@@ -153,7 +153,7 @@ def test_save_load_round_trip(engine: SearchEngine, embedder: Embedder, tmp_path
         )
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
     generation = meta.pop("generation")
-    assert meta == {"format": 3, "embedder": "minilm", "dim": 384, "count": 20}
+    assert meta == {"format": 4, "embedder": "minilm", "dim": 384, "count": 20}
     assert len(generation) == 32 and generation == engine.generation
 
 
@@ -162,7 +162,7 @@ def test_load_errors(engine: SearchEngine, embedder: Embedder, tmp_path: Path) -
         SearchEngine.load(tmp_path / "empty", embedder)
     engine.save(tmp_path / "index")
     meta = tmp_path / "index" / "meta.json"
-    meta.write_text(json.dumps({"format": 3, "embedder": "other", "dim": 384, "count": 20}))
+    meta.write_text(json.dumps({"format": 4, "embedder": "other", "dim": 384, "count": 20}))
     with pytest.raises(IndexMismatchError, match="other"):
         SearchEngine.load(tmp_path / "index", embedder)
 
