@@ -69,7 +69,7 @@ def render(report: dict[str, dict[str, Any]], products: int, queries: int, built
         "graded 0-3 by reading every product in the pooled top 20 of the three rankers.",
         "",
         "| ranker | nDCG@10 | Recall@50 | MRR | top-10 constraint violations | "
-        "not-carried flagged | carried flagged |",
+        "not carried, said so | carried, said not carried |",
         "|---|---|---|---|---|---|---|",
     ]
     for mode in ("bm25", "dense", "hybrid"):

@@ -29,6 +29,8 @@ from retrieval.attributes import normalize_size
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = ROOT / "benchmarks" / "data" / "shopper_requests.jsonl"
+CONVERSATIONS = ROOT / "benchmarks" / "data" / "conversations_new.jsonl"
+NOW = datetime(2027, 1, 11, 10, 30, tzinfo=UTC)
 SLOTS = (
     "category",
     "brand",
@@ -63,8 +65,7 @@ def read_all(items: list[dict[str, Any]], home: Path) -> list[dict[str, Any]]:
     from assistant.shop import Shop
     from assistant.tools import Toolbox
 
-    now = datetime(2027, 1, 11, 10, 30, tzinfo=UTC)
-    shop = Shop.open(Settings(_env_file=None, home=home, llm="local", now=now))  # type: ignore[call-arg]
+    shop = Shop.open(Settings(_env_file=None, home=home, llm="local", now=NOW))  # type: ignore[call-arg]
     assistant = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
     out = []
     try:
@@ -76,6 +77,9 @@ def read_all(items: list[dict[str, Any]], home: Path) -> list[dict[str, Any]]:
             if item["intent"] in SEARCH_INTENTS and understood.intent in SEARCH_INTENTS:
                 tools = Toolbox(shop, session, None)
                 reply = LocalBackend("Demo").respond(_turn(item["text"], understood), tools)
+                searched = [c.result for c in tools.calls if "filters" in c.result]
+                if searched:  # what the search acted on (it also reads unknown brands)
+                    row["read"] = searched[-1]["filters"]
                 shown = [tools.products[pid] for pid in tools.shown]
                 row["shown"] = len(shown)
                 row["broken"] = sum(bool(_breaks(p, item["constraints"])) for p in shown)
@@ -108,9 +112,12 @@ def _breaks(product: Any, constraints: dict[str, Any]) -> list[str]:
 
 
 def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Constraints are scored on shopping requests (a product question's or an order's
+    gold has none by design); intents on all."""
     per_slot: dict[str, Counter[str]] = {slot: Counter() for slot in SLOTS}
     exact = 0
-    for row in rows:
+    shopping = [row for row in rows if row["intent"] in SEARCH_INTENTS]
+    for row in shopping:
         gold, read = row["constraints"], row["read"]
         for slot in SLOTS:
             if slot in gold and _same(slot, gold[slot], read.get(slot)):
@@ -124,7 +131,8 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
     unmeetable = [r for r in searches if r["unmeetable"]]
     return {
         "requests": len(rows),
-        "exact": exact / max(len(rows), 1),
+        "shopping_requests": len(shopping),
+        "exact": exact / max(len(shopping), 1),
         "intent_accuracy": sum(r["read_intent"] == r["intent"] for r in rows) / max(len(rows), 1),
         "slots": {slot: _prf(c) for slot, c in per_slot.items() if sum(c.values())},
         "products_shown": shown,
@@ -143,7 +151,16 @@ def _prf(c: Counter[str]) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "support": c["tp"] + c["fn"]}
 
 
-def render(results: dict[str, dict[str, Any]]) -> str:
+def conversations(home: Path) -> dict[str, Any]:
+    """The helper's multi-turn conversations on the local tier (`shopassist eval chat`)."""
+    from assistant.chat_eval import evaluate, load_conversations
+    from assistant.settings import Settings
+
+    settings = Settings(_env_file=None, home=home, llm="local", now=NOW)  # type: ignore[call-arg]
+    return evaluate(settings, load_conversations(CONVERSATIONS), "local")
+
+
+def render(results: dict[str, dict[str, Any]], chats: dict[str, Any]) -> str:
     lines = [
         "## Understanding shoppers' requests",
         "",
@@ -156,16 +173,26 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "the local tier searches; a product breaks a constraint when it lacks the stated "
         "category, brand, colour, size, stock, age, piece count or price.",
         "",
-        "| split | requests | constraints exact | intent accuracy | products shown | of them "
-        "breaking a stated constraint | unmeetable requests answered with nothing |",
+        "| split | requests (shopping) | constraints exact | intent accuracy | products "
+        "shown | of them breaking a stated constraint | unmeetable requests answered with "
+        "nothing |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
         nothing, unmeetable = r["unmeetable_answered_with_nothing"]
         lines.append(
-            f"| {name} | {r['requests']} | {r['exact']:.1%} | {r['intent_accuracy']:.1%} | "
+            f"| {name} | {r['requests']} ({r['shopping_requests']}) | {r['exact']:.1%} | "
+            f"{r['intent_accuracy']:.1%} | "
             f"{r['products_shown']} | {r['products_breaking']} | {nothing} / {unmeetable} |"
         )
+    lines += [
+        "",
+        f"`benchmarks/data/conversations_new.jsonl`, {chats['conversations']} conversations "
+        f"({chats['turns']} turns) written by the same helper, local tier: task success "
+        f"{chats['task_success']:.3f}, filter accuracy {chats['filter_accuracy']:.3f}, "
+        f"ungrounded-claim rate {chats['ungrounded_claim_rate']:.3f} (the project's own set "
+        'of 47: see "chat").',
+    ]
     test = results.get("test") or next(iter(results.values()))
     lines += [
         "",
@@ -193,6 +220,7 @@ def main() -> None:
         items = [item for item in items if item["split"] == args.split]
     with tempfile.TemporaryDirectory(prefix="shopassist-understanding-") as tmp:
         rows = read_all(items, Path(tmp) / "home")
+        chats = conversations(Path(tmp) / "home") if args.split == "all" else None
     if args.show:
         for row in rows:
             gold, read = row["constraints"], row["read"]
@@ -205,8 +233,12 @@ def main() -> None:
     splits = [s for s in ("dev", "test") if any(r["split"] == s for r in rows)]
     results = {s: score([r for r in rows if r["split"] == s]) for s in splits}
     print(json.dumps(results, indent=2))
-    if args.split == "all" and not args.no_write:
-        write_section("understanding", render(results))
+    if chats is not None:
+        print(json.dumps({k: v for k, v in chats.items() if k != "failures"}, indent=2))
+        for failure in chats["failures"]:
+            print(failure)
+        if not args.no_write:
+            write_section("understanding", render(results, chats))
 
 
 if __name__ == "__main__":
