@@ -165,10 +165,13 @@ def _violations(shop: Shop, listed: dict[str, Any], rules: dict[str, Any]) -> li
 
 def _unsupported_claims(shop: Shop, user: str | None, said: str, r: ChatResponse) -> list[str]:
     """An independent re-check of the shown reply: prices and product names must belong to
-    the products the response lists, the caller's own orders, the policies or the message."""
+    the products the response lists, the caller's own orders or history (a reason such as
+    "because you viewed ..."), the policies or the message."""
     listed = {p["id"] for p in r.products}
     orders = shop.db.orders_for_user(user, limit=1000) if user else []
     ordered = {item["product_id"] for o in orders for item in o["items"]}
+    if user and shop.recs is not None:
+        ordered |= set(shop.recs.history(user))
     prices = {round(p["price"], 2) for p in r.products if p["price"] is not None}
     prices |= {round(float(i["unit_price"]), 2) for o in orders for i in o["items"]}
     prices |= {round(float(o["total"]), 2) for o in orders}

@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
     recommender: str = Field(
         default="auto",
-        description="Algorithm `train` uses by default (and the demo store); `auto` is EASE "
-        "up to 10,000 items and item-kNN above.",
+        description="Algorithm `train` uses by default (and the demo store); `auto` tries "
+        "the candidates on a held-out part of the interactions and keeps the best.",
     )
     max_message_chars: int = Field(default=4000, description="Longer chat messages are rejected.")
     now: datetime | None = Field(

@@ -294,6 +294,9 @@ class InteractionMatrix:
     data, every interacted item."""
     event_kinds: csr_matrix
     """int8 index into `EVENT_KINDS` of the strongest event of each user-item pair."""
+    times: csr_matrix | None = None
+    """float64 latest timestamp of each cell of `user_items` (0 where its events have
+    none); None when no event had one. Only training reads it: it is not saved."""
 
     @classmethod
     def from_events(
@@ -321,6 +324,7 @@ class InteractionMatrix:
         columns: list[int] = []
         weights: list[float] = []
         codes: list[int] = []
+        stamps: list[float] = []
         has_events = False
         for event in events:
             rows.append(users.setdefault(event.user_id, len(users)))
@@ -331,6 +335,7 @@ class InteractionMatrix:
             weight = event.weight
             weights.append(weights_of.get(name, 1.0) if weight is None else weight)
             codes.append(code_of[event_kind(name)])
+            stamps.append(math.nan if event.timestamp is None else event.timestamp)
             has_events = has_events or name != DEFAULT_EVENT
         shape = (len(users), len(item_index))
         pairs, inverse = np.unique(
@@ -348,7 +353,16 @@ class InteractionMatrix:
         purchased = csr_matrix((is_owned, coordinates), shape=shape, dtype=bool)
         purchased.eliminate_zeros()
         event_kinds = csr_matrix((strongest, coordinates), shape=shape, dtype=np.int8)
-        return cls(list(users), list(item_index), user_items, purchased, event_kinds)
+        times = None
+        timestamps = np.asarray(stamps, dtype=np.float64)
+        if len(timestamps) and not np.isnan(timestamps).all():
+            latest = np.full(len(pairs), -np.inf)
+            np.fmax.at(latest, inverse, timestamps)
+            kept = summed != 0  # the cells of user_items
+            latest = np.where(np.isfinite(latest), latest, 0.0)[kept]
+            cells = (coordinates[0][kept], coordinates[1][kept])
+            times = csr_matrix((latest, cells), shape=shape, dtype=np.float64)
+        return cls(list(users), list(item_index), user_items, purchased, event_kinds, times)
 
     def extended(
         self, events: Iterable[Event], event_weights: Mapping[str, float] | None = None

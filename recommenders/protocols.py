@@ -22,6 +22,7 @@ from scipy.sparse import csr_matrix
 
 from recommenders.base import Recommender
 from recommenders.errors import InteractionsError
+from recommenders.evaluation import ranking_metrics
 from recommenders.registry import get_recommender
 
 SPLITS = ("test", "validation")
@@ -340,7 +341,7 @@ def _run(task: _Task, model: Recommender, k: int) -> dict[str, Any]:
     exclude = task.history.copy()
     exclude.data[:] = 1.0
     ids, _ = model.recommend(task.rows, task.history, k, exclude=exclude)
-    metrics = _ranking_metrics(ids, task.relevant, k)
+    metrics = ranking_metrics(ids, task.relevant, k)
     trained_items = int((np.diff(task.train.tocsc().indptr) > 0).sum())
     recommended = np.unique(ids[ids >= 0])
     return {
@@ -353,29 +354,4 @@ def _run(task: _Task, model: Recommender, k: int) -> dict[str, Any]:
         "users": int(task.train.shape[0]),
         "evaluated_users": len(ids),
         "trained_items": trained_items,
-    }
-
-
-def _ranking_metrics(ids: np.ndarray, relevant: csr_matrix, k: int) -> dict[str, float]:
-    """Binary-relevance means over users (MS Recommenders' definitions, see movielens_100k)."""
-    hits = np.zeros(ids.shape, dtype=bool)
-    for row in range(len(ids)):
-        targets = relevant.indices[relevant.indptr[row] : relevant.indptr[row + 1]]
-        hits[row] = np.isin(ids[row], targets) & (ids[row] >= 0)
-    sizes = np.diff(relevant.indptr).astype(np.float64)
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    ideal = np.cumsum(discounts)[np.minimum(sizes, k).astype(np.int64) - 1]
-    precision_at_hits = (np.cumsum(hits, axis=1) / np.arange(1, k + 1) * hits).sum(axis=1)
-    count = hits.sum(axis=1)
-
-    def mean(values: np.ndarray) -> float:
-        return float(values.mean()) if len(values) else 0.0
-
-    return {
-        "ndcg": mean((hits * discounts).sum(axis=1) / ideal),
-        "precision": mean(count / k),
-        "recall": mean(count / sizes),
-        "map": mean(precision_at_hits / sizes),
-        "map_at_k": mean(precision_at_hits / np.minimum(sizes, k)),
-        "hit_rate": mean(count > 0),
     }

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse
 from scipy.sparse import csr_matrix
 
-from recommenders import ease
+from recommenders import readings, selection
 from recommenders.base import Recommender
 from recommenders.errors import (
     InteractionsError,
@@ -54,10 +54,7 @@ _FROM_HISTORY = "based on your shopping history"
 _SIMILAR = "shoppers who liked {title} also liked this"
 _FORMAT = 1
 AUTO = "auto"
-AUTO_EASE_MAX_ITEMS = 10_000
-"""`auto` trains EASE on up to this many items (when its fit fits in memory) and item-kNN
-otherwise: EASE ranks best of the two on MovieLens, Beauty and the demo store
-(docs/benchmarks.md), but its memory and time grow with items²."""
+"""The algorithm chosen on the store's own interactions (`recommenders.selection`)."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +99,11 @@ class RecommendationService:
         summary: Mapping[str, Any] | None = None,
         trained_users: int | None = None,
         changed_users: Collection[int] = (),
+        reading: str = readings.WEIGHTED,
     ) -> None:
         self.model = model
+        self.reading = readings.check(reading)
+        """How the model reads weights (`recommenders.readings`), in fitting and queries."""
         self.summary: dict[str, Any] = dict(summary or {})
         self._popularity = popularity
         self._state = _State(
@@ -142,9 +142,13 @@ class RecommendationService:
         item_categories: Mapping[str, str] | None = None,
         items: Sequence[str] | None = None,
         event_weights: Mapping[str, float] | None = None,
+        reading: str = readings.WEIGHTED,
+        budget: float = selection.BUDGET_SECONDS,
     ) -> RecommendationService:
-        """Fit `algorithm` (see `registry.algorithms()`, or `auto`: see `AUTO_EASE_MAX_ITEMS`)
-        and popularity on `events`.
+        """Fit `algorithm` (see `registry.algorithms()`) reading the weights as `reading`,
+        and popularity, on `events`. `auto` chooses the algorithm, its settings and the
+        reading on a held-out part of `events` within `budget` seconds (see
+        `recommenders.selection`); the summary then lists what it tried.
 
         `items` (the catalog's ids) lets items without interactions be looked up too.
         """
@@ -152,12 +156,17 @@ class RecommendationService:
         matrix = InteractionMatrix.from_events(events, event_weights, items)
         if matrix.user_items.nnz == 0:
             raise InteractionsError("no usable interactions to train on")
+        chosen: dict[str, Any] = {}
         if algorithm.strip().lower() == AUTO:
-            n_items = len(matrix.item_ids)
-            dense = n_items <= AUTO_EASE_MAX_ITEMS and ease.fits_in_memory(n_items)
-            algorithm = "ease" if dense else "itemknn"
+            choice = selection.choose(matrix.user_items, times=matrix.times, budget=budget)
+            algorithm, params, reading = (
+                choice.best.algorithm,
+                choice.best.params,
+                choice.best.reading,
+            )
+            chosen = {"chosen_by": choice.summary()}
         model = get_recommender(algorithm, **(params or {}))
-        model.fit(matrix.user_items)
+        model.fit_with(readings.read(matrix.user_items, reading), ratings=matrix.user_items)
         popularity: Recommender = model
         if not isinstance(model, PopularityRecommender):
             popularity = PopularityRecommender()
@@ -166,10 +175,12 @@ class RecommendationService:
         summary = {
             "algorithm": model.name,
             "params": model.params,
+            "reading": reading,
             "users": len(matrix.user_ids),
             "items": len(matrix.item_ids),
             "interactions": len(events),
             "seconds": round(seconds, 3),
+            **chosen,
         }
         logger.info("trained %s recommender: %s", model.name, summary)
         return cls(
@@ -180,6 +191,7 @@ class RecommendationService:
             item_categories=item_categories,
             event_weights=event_weights,
             summary=summary,
+            reading=reading,
         )
 
     def save(self, directory: Path | str) -> None:
@@ -205,6 +217,7 @@ class RecommendationService:
             "event_weights": self._event_weights,
             "trained_users": self._trained_users,
             "changed_users": sorted(state.changed),
+            "reading": self.reading,
         }
         _replace(directory / "meta.json", lambda path: path.write_text(json.dumps(meta)))
 
@@ -241,6 +254,7 @@ class RecommendationService:
             summary=meta["summary"],
             trained_users=meta["trained_users"],
             changed_users=meta["changed_users"],
+            reading=meta.get("reading", readings.WEIGHTED),
         )
 
     @property
@@ -268,22 +282,33 @@ class RecommendationService:
         return [self._item_ids[item] for item in history.indices[order]]
 
     def recommend(
-        self, user_id: str, k: int = 10, *, allowed: Collection[str] | None = None
+        self,
+        user_id: str,
+        k: int = 10,
+        *,
+        allowed: Collection[str] | None = None,
+        excluded: Collection[str] = (),
     ) -> list[Recommendation]:
-        """Top `k` for one user, only among `allowed` item ids when given."""
-        return self.recommend_many([user_id], k, allowed=allowed)[user_id]
+        """Top `k` for one user, only among `allowed` item ids when given, never `excluded`."""
+        return self.recommend_many([user_id], k, allowed=allowed, excluded=excluded)[user_id]
 
     def recommend_many(
-        self, user_ids: Sequence[str], k: int = 10, *, allowed: Collection[str] | None = None
+        self,
+        user_ids: Sequence[str],
+        k: int = 10,
+        *,
+        allowed: Collection[str] | None = None,
+        excluded: Collection[str] = (),
     ) -> dict[str, list[Recommendation]]:
-        """Top `k` for each user, scored in batches, only among `allowed` item ids if given."""
+        """Top `k` for each user, scored in batches, only among `allowed` item ids if given,
+        never among `excluded` ones (such as what is out of stock)."""
         state = self._state
-        mask = self._mask(allowed)
+        mask = self._mask(allowed, excluded)
         rows = np.array([state.users.get(user, -1) for user in user_ids], dtype=np.int64)
         picks: list[list[Recommendation]] = [[] for _ in user_ids]
         known = np.flatnonzero(rows >= 0)
         if self.model.personalised and len(known) and k > 0:
-            history = state.matrix.user_items[rows[known]]
+            history = readings.read(state.matrix.user_items[rows[known]], self.reading)
             model_rows = self._model_rows(rows[known], state.changed)
             purchased = state.matrix.purchased[rows[known]]
             ids, scores = self.model.recommend(
@@ -383,11 +408,16 @@ class RecommendationService:
         item_id = self._item_ids[item]
         return self.title_of(item_id) or self._titles.get(item_id) or item_id
 
-    def _mask(self, allowed: Collection[str] | None) -> np.ndarray | None:
-        if allowed is None:
+    def _mask(
+        self, allowed: Collection[str] | None, excluded: Collection[str] = ()
+    ) -> np.ndarray | None:
+        if allowed is None and not excluded:
             return None
-        mask = np.zeros(len(self._item_ids), dtype=bool)
-        mask[[self._items[item] for item in allowed if item in self._items]] = True
+        mask = np.ones(len(self._item_ids), dtype=bool)
+        if allowed is not None:
+            mask[:] = False
+            mask[[self._items[item] for item in allowed if item in self._items]] = True
+        mask[[self._items[item] for item in excluded if item in self._items]] = False
         return mask
 
 

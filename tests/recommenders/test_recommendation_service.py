@@ -203,15 +203,3 @@ def test_errors(tmp_path: Path) -> None:
         RecommendationService.train(EVENTS, algorithm="deep-magic")
     with pytest.raises(InteractionsError):
         RecommendationService.train([])
-
-
-def test_auto_trains_ease_when_small_enough_and_itemknn_otherwise(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert RecommendationService.train(EVENTS, algorithm="auto").model.name == "ease"
-    monkeypatch.setattr("recommenders.ease._available_memory", lambda: 1000)
-    assert RecommendationService.train(EVENTS, algorithm="auto").model.name == "itemknn"
-    monkeypatch.undo()
-    monkeypatch.setattr("recommenders.service.AUTO_EASE_MAX_ITEMS", 10)
-    auto = RecommendationService.train(EVENTS, algorithm="auto")
-    assert auto.model.name == "itemknn" and auto.summary["algorithm"] == "itemknn"

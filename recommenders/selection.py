@@ -1,0 +1,212 @@
+"""`train --algorithm auto`: choose the recommender on the store's own interactions.
+
+Part of each user's items is held out (the latest ones when the events have times,
+else a random part: `evaluation.holdout`); each candidate, a model with settings and a
+reading of the weights (`recommenders.readings`), is fitted on the rest and scored by
+nDCG@10 on what was held out; then the best two different models are tried as a blend.
+Candidates run cheapest first while the time budget lasts, and a large store is judged
+on a sample of its users (`VALIDATION_CELLS`). The winner is what `RecommendationService`
+then fits on everything; the table of trials is kept in its summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from scipy.sparse import csr_matrix
+
+from recommenders import ease, readings
+from recommenders.errors import RecommenderError
+from recommenders.evaluation import evaluate, holdout, sample_users
+from recommenders.registry import get_recommender
+
+logger = logging.getLogger(__name__)
+
+BUDGET_SECONDS = 120.0
+"""How long the choice may take, fits and scoring together (the final fit comes after)."""
+VALIDATION_CELLS = 1_000_000
+"""A store with more interactions is judged on a random sample of users holding this many."""
+HOLDOUT = 0.2
+K = 10
+EASE_MAX_ITEMS = 10_000
+"""EASE is a candidate up to this many items (its time grows with items³, memory items²)."""
+_EASE_SECONDS_PER_GIGA_ITEMS3 = 0.03
+"""An EASE fit's seconds per 10⁹ items³ on one core (12,101 items: about 46 s), to skip it
+when it cannot fit in what is left of the budget."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A model, its settings, and how it reads the weights."""
+
+    algorithm: str
+    params: dict[str, Any] = field(default_factory=dict)
+    reading: str = readings.BINARY
+
+    @property
+    def label(self) -> str:
+        settings = ", ".join(f"{k}={v}" for k, v in self.params.items() if k != "components")
+        if self.algorithm == "blend":
+            settings = " + ".join(
+                f"{c[2]:g} {c[0]}({_input(c)})" for c in self.params["components"]
+            )
+        return f"{self.algorithm}({settings}) on {self.reading}"
+
+
+@dataclass
+class Trial:
+    candidate: Candidate
+    ndcg: float
+    seconds: float
+
+    def row(self) -> dict[str, Any]:
+        c = self.candidate
+        return {
+            "algorithm": c.algorithm,
+            "params": c.params,
+            "reading": c.reading,
+            "ndcg@10": round(self.ndcg, 4),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+@dataclass
+class Choice:
+    """What `choose` found: the best candidate and every trial, best first."""
+
+    best: Candidate
+    trials: list[Trial]
+    users: int
+    """Users whose held-out items scored the trials."""
+    split: str
+    """"latest" (by time) or "random"."""
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "validation": {
+                "split": self.split,
+                "held_out": HOLDOUT,
+                "users": self.users,
+                "seconds": round(self.seconds, 2),
+            },
+            "trials": [trial.row() for trial in self.trials],
+        }
+
+
+def choose(
+    user_items: csr_matrix,
+    *,
+    times: csr_matrix | None = None,
+    budget: float = BUDGET_SECONDS,
+    seed: int = 0,
+) -> Choice:
+    """The candidate with the best validation nDCG@10 on `user_items` (raw weights; `times`:
+    the latest time of each cell, when known)."""
+    started = time.perf_counter()
+    rows = sample_users(user_items, VALIDATION_CELLS, seed)
+    sample = user_items[rows]
+    train, test = holdout(sample, HOLDOUT, times=None if times is None else times[rows], seed=seed)
+    if test.nnz == 0:  # nobody has two items: nothing to judge on
+        best = Candidate("popularity")
+        return Choice(best, [], 0, "none", time.perf_counter() - started)
+    judge = _Judge(train, test)
+    judge.run(Candidate("popularity"))  # the floor, whatever the budget
+    deadline = started + budget
+    for candidate in _singles(train, user_items.shape[1]):
+        if judge.affordable(candidate, deadline):
+            judge.run(candidate)
+    for candidate in _blends(judge.trials):
+        if judge.affordable(candidate, deadline):
+            judge.run(candidate)
+    trials = sorted(judge.trials, key=lambda t: -t.ndcg)
+    if not trials:
+        raise RecommenderError("no candidate recommender could be fitted")
+    users = int((test.getnnz(axis=1) > 0).sum())
+    split = "random" if times is None else "latest"
+    return Choice(trials[0].candidate, trials, users, split, time.perf_counter() - started)
+
+
+class _Judge:
+    """Fits candidates on the training part and scores them on the held-out part."""
+
+    def __init__(self, train: csr_matrix, test: csr_matrix) -> None:
+        self.train, self.test = train, test
+        self.trials: list[Trial] = []
+        self._seconds: dict[str, float] = {}
+        """Seconds of the last trial of each algorithm: what the next one may cost."""
+
+    def affordable(self, candidate: Candidate, deadline: float) -> bool:
+        expected = self._expected(candidate)
+        return time.perf_counter() + expected <= deadline
+
+    def run(self, candidate: Candidate) -> None:
+        started = time.perf_counter()
+        try:
+            model = get_recommender(candidate.algorithm, **candidate.params)
+            history = readings.read(self.train, candidate.reading)
+            model.fit_with(history, ratings=self.train)
+            ndcg = evaluate(model, history, self.test, K, exclude=self.train)["ndcg"]
+        except (RecommenderError, MemoryError) as exc:
+            logger.warning("auto: %s failed: %s", candidate.label, exc)
+            return
+        seconds = time.perf_counter() - started
+        self._seconds[candidate.algorithm] = seconds
+        self.trials.append(Trial(candidate, ndcg, seconds))
+        logger.info("auto: %s nDCG@10 %.4f (%.1f s)", candidate.label, ndcg, seconds)
+
+    def _expected(self, candidate: Candidate) -> float:
+        if candidate.algorithm == "blend":
+            members = candidate.params["components"]
+            return sum(self._seconds.get(str(m[0]), 0.0) for m in members)
+        if candidate.algorithm == "ease" and candidate.algorithm not in self._seconds:
+            return _EASE_SECONDS_PER_GIGA_ITEMS3 * (self.train.shape[1] / 1000) ** 3
+        return self._seconds.get(candidate.algorithm, 0.0)
+
+
+def _singles(train: csr_matrix, n_items: int) -> Iterator[Candidate]:
+    """Every personalised model under every reading worth trying, cheapest first."""
+    ways = readings.candidates(train)
+    models: list[tuple[str, dict[str, Any]]] = [
+        ("itemknn", {"similarity": "cosine", "neighbours": 100, "shrink": 10.0}),
+        ("rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}),
+        ("als", {"factors": 64, "regularization": 0.05, "alpha": 5.0}),
+    ]
+    if n_items <= EASE_MAX_ITEMS and ease.fits_in_memory(n_items):
+        models += [("ease", {"l2": l2}) for l2 in (100.0, 500.0, 2000.0)]
+    for algorithm, params in models:
+        for reading in ways:
+            yield Candidate(algorithm, params, reading)
+
+
+def _blends(trials: list[Trial]) -> Iterator[Candidate]:
+    """Equal, then uneven, blends of the best trials of the two best different models."""
+    best: dict[str, Trial] = {}
+    for trial in sorted(trials, key=lambda t: -t.ndcg):
+        if trial.candidate.algorithm != "popularity":
+            best.setdefault(trial.candidate.algorithm, trial)
+    if len(best) < 2:
+        return
+    first, second = (trial.candidate for trial in list(best.values())[:2])
+    for w1, w2 in ((1.0, 1.0), (2.0, 1.0), (1.0, 2.0)):
+        components = [_member(first, w1), _member(second, w2)]
+        yield Candidate("blend", {"components": components}, readings.BINARY)
+
+
+def _member(candidate: Candidate, weight: float) -> list[Any]:
+    """A blend component fitted on what `candidate` read (the blend reads binary and gets
+    the raw weights as its ratings)."""
+    spec = {
+        readings.BINARY: "interactions",
+        readings.WEIGHTED: "ratings",
+    }.get(candidate.reading, candidate.reading.replace("liked", "ratings"))
+    member: list[Any] = [candidate.algorithm, dict(candidate.params), weight]
+    return member if spec == "interactions" else [*member, spec]
+
+
+def _input(component: list[Any]) -> str:
+    return str(component[3]) if len(component) > 3 else "interactions"
