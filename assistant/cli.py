@@ -186,14 +186,23 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         for line in _lines(args.batch):
             user_id = line.strip()
             # A blank line still gets its (empty) line, so output lines match input lines.
-            suggestions = shop.recommend(user_id, args.k, unlisted=True)[0] if user_id else []
+            suggestions = (
+                shop.recommend(user_id, args.k, unlisted=True, out_of_stock=args.out_of_stock)[0]
+                if user_id
+                else []
+            )
             items = [{"id": s.product.id, "score": round(s.score, 4)} for s in suggestions]
             print(json.dumps({"user_id": user_id, "items": items}))
         return
     if args.user_id is None:
         raise BadRequest("give a USER_ID or --batch FILE")
     suggestions, filters = shop.recommend(
-        args.user_id, args.k, query=args.query, viewing=args.item, unlisted=True
+        args.user_id,
+        args.k,
+        query=args.query,
+        viewing=args.item,
+        unlisted=True,
+        out_of_stock=args.out_of_stock,
     )
     payload = {
         "user_id": args.user_id,
@@ -204,6 +213,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
                 "id": s.product.id,
                 "title": s.product.title,
                 "price": s.product.price,
+                "in_stock": None if s.product.stock is None else s.product.in_stock,
                 "score": round(s.score, 4),
                 "reason": s.reason,
             }
@@ -488,6 +498,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--query", help="constrain to a shopping intent, e.g. 'puzzles under 20'")
     p.add_argument("--item", help="the product the shopper is looking at (cold start)")
+    p.add_argument(
+        "--out-of-stock",
+        action="store_true",
+        help="include products out of stock (left out by default)",
+    )
     p.add_argument(
         "--batch",
         help="file with one user id per line; one output line per input line "

@@ -253,6 +253,7 @@ class Shop:
         viewing: str | None = None,
         *,
         unlisted: bool = False,
+        out_of_stock: bool = False,
     ) -> tuple[list[Suggestion], Filters]:
         """Top-k for a shopper, constrained to what `query` asks for (its words and filters).
 
@@ -262,7 +263,8 @@ class Shop:
         live events folded in; popular otherwise), or the top-rated products when no
         recommender is trained; then the query's matches. `unlisted`: when the recommender
         shares no item with the catalog (trained on other ids, or without one), return its
-        items by id, as a `Product` with only an id.
+        items by id, as a `Product` with only an id. What cannot be bought (out of stock,
+        deleted) is left out unless `out_of_stock` asks for products out of stock too.
         """
         _check_k(k)
         filters = Filters()
@@ -279,6 +281,9 @@ class Shop:
             good = [hit for hit in result.hits if hit.matched]
             matches = [hit.product for hit in good or result.hits]
             allowed = {p.id for p in matches}
+        unavailable = set() if out_of_stock else self.engine.out_of_stock()
+        if unavailable:
+            matches = [product for product in matches if product.id not in unavailable]
         picks: dict[str, Suggestion] = {}
         personal = self._personal(user_id)
         looked = self._looked_at(user_id, None if personal else viewing)
@@ -288,6 +293,8 @@ class Shop:
             for hit in self.engine.similar(seen.id, k=max(3 * k, 30)):
                 if len(picks) >= share:
                     break
+                if hit.product.id in unavailable:
+                    continue
                 if allowed is None or hit.product.id in allowed:
                     reason = f"similar to {short_title(seen.title)}, {why}"
                     picks.setdefault(hit.product.id, Suggestion(hit.product, hit.score, reason))
@@ -296,7 +303,8 @@ class Shop:
                 picks.setdefault(suggestion.product.id, suggestion)
         else:
             by_id = unlisted and allowed is None and self._catalog_apart()
-            for rec in self.recs.recommend(user_id, k + _SPARE, allowed=allowed):
+            recs = self.recs.recommend(user_id, k + _SPARE, allowed=allowed, excluded=unavailable)
+            for rec in recs:
                 product = self.engine.get(rec.item_id)
                 if product is None and by_id:
                     product = Product(id=rec.item_id, title="")

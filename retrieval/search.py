@@ -335,6 +335,12 @@ class SearchEngine:
         position = self._positions.get(product_id)
         return None if position is None else self._rows[position]
 
+    def out_of_stock(self) -> set[str]:
+        """Ids of the live products whose stock is known to be zero (a columns scan)."""
+        with self._lock:
+            columns, alive = self._columns, self._alive
+        return {columns.ids[i] for i in np.flatnonzero(alive & ~columns.in_stock)}
+
     def upsert(self, products: Sequence[Product]) -> None:
         """Add ``products``, replacing those whose id is already indexed, without
         touching the rest: new vectors and BM25 postings are appended, the old rows

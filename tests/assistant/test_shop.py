@@ -3,6 +3,7 @@ and live events on products the recommender has no data for; the store clock."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from datetime import datetime, timedelta
@@ -124,6 +125,27 @@ def test_a_deleted_product_is_not_recommended(tmp_path: Path, demo_home: Path, e
         after, _ = shop.recommend("u0150", 5, unlisted=True)
         assert first not in {s.product.id for s in after} and all(s.product.title for s in after)
         assert len(after) == 5
+    finally:
+        shop.close()
+
+
+def test_what_is_out_of_stock_is_not_recommended_unless_asked(
+    tmp_path: Path, demo_home: Path, embedder
+) -> None:
+    shutil.copytree(demo_home, tmp_path / "home")
+    shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
+    try:
+        first = shop.recommend("u0150", 5)[0][0].product
+        assert first.in_stock
+        shop.add_products([dataclasses.replace(first, stock=0)], replace=True)
+        assert first.id in shop.engine.out_of_stock()
+        after = shop.recommend("u0150", 5)[0]
+        assert len(after) == 5 and all(s.product.in_stock for s in after)
+        assert first.id not in {s.product.id for s in after}
+        asked = shop.recommend("u0150", 5, out_of_stock=True)[0]
+        assert first.id in {s.product.id for s in asked}
+        in_need = shop.recommend("u0150", 5, query=first.title)[0]  # even when it matches
+        assert first.id not in {s.product.id for s in in_need}
     finally:
         shop.close()
 

@@ -23,9 +23,14 @@ def recommendations(
     item: Annotated[
         str | None, Query(description="The product the shopper is looking at (cold start).")
     ] = None,
+    out_of_stock: Annotated[
+        bool, Query(description="Include products out of stock (left out by default).")
+    ] = False,
 ) -> dict[str, Any]:
     user_id = path_id(user_id)
-    suggestions, filters = shop.recommend(user_id, k, query=q, viewing=item, unlisted=True)
+    suggestions, filters = shop.recommend(
+        user_id, k, query=q, viewing=item, unlisted=True, out_of_stock=out_of_stock
+    )
     return {
         "user_id": user_id,
         "query": q,
