@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from recommenders.interactions import Event
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
@@ -235,11 +237,31 @@ class Database:
             ).fetchall()
         return [(r["item_id"], r["event"]) for r in rows]
 
-    def events(self) -> list[tuple[str, str, str]]:
-        """Every recorded (user_id, item_id, event), oldest first."""
+    def events(self, after: int = 0, through: int | None = None) -> list[Event]:
+        """The recorded events whose id is above `after` (and at most `through`), oldest
+        first, timed."""
+        last = (1 << 62) if through is None else through
         with self._tx() as conn:
-            rows = conn.execute("SELECT user_id, item_id, event FROM events ORDER BY id").fetchall()
-        return [(r["user_id"], r["item_id"], r["event"]) for r in rows]
+            rows = conn.execute(
+                "SELECT user_id, item_id, event, created_at FROM events"
+                " WHERE id > ? AND id <= ? ORDER BY id",
+                (after, last),
+            ).fetchall()
+        return [
+            Event(
+                r["user_id"],
+                r["item_id"],
+                r["event"],
+                timestamp=datetime.fromisoformat(r["created_at"]).timestamp(),
+            )
+            for r in rows
+        ]
+
+    def last_event_id(self) -> int:
+        """The id of the latest recorded event (0 when none): `events(after=...)` since."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT MAX(id) AS last FROM events").fetchone()
+        return int(row["last"] or 0)
 
     # carts --------------------------------------------------------------------
     def set_cart_quantity(self, session_id: str, product_id: str, quantity: int) -> None:

@@ -156,7 +156,9 @@ def train_recommender(
     algorithm: str,
     mapping: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Train a recommender from an interactions file and swap it into the home."""
+    """Train a recommender from an interactions file, plus the events the home's database
+    recorded so far (`summary["events_through"]`: the last one's id, so that a restart
+    replays only those since), and swap it into the home."""
     started = time.perf_counter()
     try:
         loaded = load_interactions(path, mapping)
@@ -166,7 +168,13 @@ def train_recommender(
         log.warning("skipped %s:%d: %s", error.file, error.line, error.reason)
     if not loaded.events:
         raise BadRequest(f"{path}: no valid interactions ({len(loaded.errors)} bad rows)")
-    items = {event.item_id for event in loaded.events}
+    db = Database(home.database)  # the live events recorded so far are folded in
+    try:
+        through = db.last_event_id()
+        events = loaded.events + db.events(through=through)
+    finally:
+        db.close()
+    items = {event.item_id for event in events}
     titles, categories = {}, {}
     for product in products:  # one pass: a loaded catalog's products are read from disk
         if product.id in items:
@@ -181,8 +189,9 @@ def train_recommender(
         )
     try:
         service = RecommendationService.train(
-            loaded.events, algorithm=algorithm, item_titles=titles, item_categories=categories
+            events, algorithm=algorithm, item_titles=titles, item_categories=categories
         )
+        service.summary["events_through"] = through
     except RecommenderError as exc:
         raise BadRequest(str(exc)) from exc
     replace_folder(home.recs, service.save)

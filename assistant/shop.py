@@ -153,10 +153,11 @@ class Shop:
             log.info("no recommender trained in %s: recommending top-rated products", home.recs)
             recs = None
         db = Database(home.database)
-        events = db.events()
-        if recs is not None and events:
+        if recs is not None:
             # Live events since the last training still shape recommendations after a restart.
-            recs.record([Event(user, item, event) for user, item, event in events])
+            since = db.events(after=int(recs.summary.get("events_through", 0)))
+            if since:
+                recs.record(since)
         return cls(home, embedder, engine, recs, db, changes, settings.clock)
 
     @cached_property

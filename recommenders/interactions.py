@@ -363,33 +363,3 @@ class InteractionMatrix:
             cells = (coordinates[0][kept], coordinates[1][kept])
             times = csr_matrix((latest, cells), shape=shape, dtype=np.float64)
         return cls(list(users), list(item_index), user_items, purchased, event_kinds, times)
-
-    def extended(
-        self, events: Iterable[Event], event_weights: Mapping[str, float] | None = None
-    ) -> InteractionMatrix:
-        """A new matrix with `events` added (as `from_events` counts them). New users get rows
-        at the end; events of items that are not in `item_ids` are skipped."""
-        delta = InteractionMatrix.from_events(events, event_weights, self.item_ids)
-        n_items = len(self.item_ids)
-        if len(delta.item_ids) > n_items:
-            logger.info("skipped events of %d unknown items", len(delta.item_ids) - n_items)
-        users = {user: row for row, user in enumerate(self.user_ids)}
-        rows = [users.setdefault(user, len(users)) for user in delta.user_ids]
-        shape = (len(users), n_items)
-        place = csr_matrix(
-            (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(shape[0], len(rows))
-        )
-
-        def merged(old: csr_matrix, new: csr_matrix, strongest: bool = False) -> csr_matrix:
-            grown = csr_matrix(old, copy=True)
-            grown.resize(shape)
-            added = csr_matrix(place @ new[:, :n_items])
-            return csr_matrix(grown.maximum(added) if strongest else grown + added, dtype=old.dtype)
-
-        return InteractionMatrix(
-            list(users),
-            self.item_ids,
-            merged(self.user_items, delta.user_items),
-            merged(self.purchased, delta.purchased),
-            merged(self.event_kinds, delta.event_kinds, strongest=True),
-        )

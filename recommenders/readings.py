@@ -1,8 +1,9 @@
 """How a model reads the interaction weights: a rating or an event's weight can be a
 confidence ("weighted"), mere presence ("binary"), or a like ("liked>=T": only cells
-weighing T or more, each as 1). Which one ranks best depends on the data, so `auto`
-tries them (`recommenders.selection`); a service applies its reading to what it fits
-and to every history it queries with."""
+weighing T or more, each as 1); a sequential model reads when each item was met instead
+("times"). Which one ranks best depends on the data, so `auto` tries them
+(`recommenders.selection`); a service applies its reading to what it fits and to every
+history it queries with (as binary, for "times")."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from recommenders.errors import RecommenderError
 
 WEIGHTED = "weighted"
 BINARY = "binary"
+TIMES = "times"
 _LIKED = re.compile(r"liked>=(-?\d+(?:\.\d+)?)")
 
 
@@ -25,13 +27,27 @@ def liked(threshold: float) -> str:
 
 def check(reading: str) -> str:
     """`reading`, or `RecommenderError` when it is none of the above."""
-    if reading in (WEIGHTED, BINARY) or _LIKED.fullmatch(reading):
+    if reading in (WEIGHTED, BINARY, TIMES) or _LIKED.fullmatch(reading):
         return reading
-    raise RecommenderError(f"reading must be weighted, binary or liked>=T, not {reading!r}")
+    raise RecommenderError(f"reading must be weighted, binary, liked>=T or times, not {reading!r}")
+
+
+def fitted_on(user_items: csr_matrix, reading: str, times: csr_matrix | None) -> csr_matrix:
+    """What a model reading `reading` is fitted on: `read(user_items, reading)`, or for
+    "times" each cell's time (`times`: the same cells) in seconds since the earliest, plus
+    one, so that none is zero."""
+    if reading != TIMES:
+        return read(user_items, reading)
+    if times is None:
+        raise RecommenderError("the times reading needs events with timestamps")
+    since = csr_matrix(times, dtype=np.float64, copy=True)
+    since.data = since.data - (since.data.min() if since.nnz else 0.0) + 1.0
+    return since
 
 
 def read(user_items: csr_matrix, reading: str) -> csr_matrix:
-    """`user_items` as `reading` sees it (float32, no explicit zeros)."""
+    """`user_items` as `reading` sees it (float32, no explicit zeros; "times" queries as
+    binary)."""
     matrix = csr_matrix(user_items, dtype=np.float32, copy=True)
     if reading != WEIGHTED:
         match = _LIKED.fullmatch(check(reading))

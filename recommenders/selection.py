@@ -33,6 +33,7 @@ VALIDATION_CELLS = 1_000_000
 HOLDOUT = 0.2
 K = 10
 EASE_MAX_ITEMS = 10_000
+_DENSE = ("ease", "time_ease")
 """EASE is a candidate up to this many items (its time grows with items³, memory items²)."""
 _EASE_SECONDS_PER_GIGA_ITEMS3 = 0.03
 """An EASE fit's seconds per 10⁹ items³ on one core (12,101 items: about 46 s), to skip it
@@ -110,14 +111,19 @@ def choose(
     started = time.perf_counter()
     rows = sample_users(user_items, VALIDATION_CELLS, seed)
     sample = user_items[rows]
-    train, test = holdout(sample, HOLDOUT, times=None if times is None else times[rows], seed=seed)
+    sample_times = None if times is None else times[rows]
+    train, test = holdout(sample, HOLDOUT, times=sample_times, seed=seed)
     if test.nnz == 0:  # nobody has two items: nothing to judge on
         best = Candidate("popularity")
         return Choice(best, [], 0, "none", time.perf_counter() - started)
-    judge = _Judge(train, test)
+    train_times = None
+    if sample_times is not None:
+        since = readings.fitted_on(sample, readings.TIMES, sample_times)
+        train_times = csr_matrix(since.multiply(train != 0))
+    judge = _Judge(train, test, train_times)
     judge.run(Candidate("popularity"))  # the floor, whatever the budget
     deadline = started + budget
-    for candidate in _singles(train, user_items.shape[1]):
+    for candidate in _singles(train, user_items.shape[1], timed=times is not None):
         if judge.affordable(candidate, deadline):
             judge.run(candidate)
     for candidate in _blends(judge.trials):
@@ -134,8 +140,8 @@ def choose(
 class _Judge:
     """Fits candidates on the training part and scores them on the held-out part."""
 
-    def __init__(self, train: csr_matrix, test: csr_matrix) -> None:
-        self.train, self.test = train, test
+    def __init__(self, train: csr_matrix, test: csr_matrix, times: csr_matrix | None) -> None:
+        self.train, self.test, self.times = train, test, times
         self.trials: list[Trial] = []
         self._seconds: dict[str, float] = {}
         """Seconds of the last trial of each algorithm: what the next one may cost."""
@@ -148,8 +154,9 @@ class _Judge:
         started = time.perf_counter()
         try:
             model = get_recommender(candidate.algorithm, **candidate.params)
+            fitted_on = readings.fitted_on(self.train, candidate.reading, self.times)
+            model.fit_with(fitted_on, ratings=self.train)
             history = readings.read(self.train, candidate.reading)
-            model.fit_with(history, ratings=self.train)
             ndcg = evaluate(model, history, self.test, K, exclude=self.train)["ndcg"]
         except (RecommenderError, MemoryError) as exc:
             logger.warning("auto: %s failed: %s", candidate.label, exc)
@@ -163,38 +170,55 @@ class _Judge:
         if candidate.algorithm == "blend":
             members = candidate.params["components"]
             return sum(self._seconds.get(str(m[0]), 0.0) for m in members)
-        if candidate.algorithm == "ease" and candidate.algorithm not in self._seconds:
+        if candidate.algorithm in _DENSE and candidate.algorithm not in self._seconds:
             return _EASE_SECONDS_PER_GIGA_ITEMS3 * (self.train.shape[1] / 1000) ** 3
         return self._seconds.get(candidate.algorithm, 0.0)
 
 
-def _singles(train: csr_matrix, n_items: int) -> Iterator[Candidate]:
-    """Every personalised model under every reading worth trying, cheapest first."""
+def _singles(train: csr_matrix, n_items: int, *, timed: bool) -> Iterator[Candidate]:
+    """Every personalised model under every reading worth trying, cheapest first; with
+    times, the sequential models too."""
     ways = readings.candidates(train)
+    dense = n_items <= EASE_MAX_ITEMS and ease.fits_in_memory(n_items)
+    if timed:
+        for window, backward in ((1, 0.0), (3, 0.5)):
+            params = {"window": window, "backward": backward}
+            yield Candidate("transitions", params, readings.TIMES)
     models: list[tuple[str, dict[str, Any]]] = [
         ("itemknn", {"similarity": "cosine", "neighbours": 100, "shrink": 10.0}),
         ("rp3beta", {"alpha": 0.5, "beta": 0.5, "neighbours": 300}),
         ("als", {"factors": 64, "regularization": 0.05, "alpha": 5.0}),
     ]
-    if n_items <= EASE_MAX_ITEMS and ease.fits_in_memory(n_items):
+    if dense:
         models += [("ease", {"l2": l2}) for l2 in (100.0, 500.0, 2000.0)]
     for algorithm, params in models:
         for reading in ways:
             yield Candidate(algorithm, params, reading)
+    if timed and dense:
+        for tau in (300.0, 3600.0):
+            params = {"l2": 10.0, "tau": tau, "user_power": 0.5}
+            yield Candidate("time_ease", params, readings.TIMES)
 
 
 def _blends(trials: list[Trial]) -> Iterator[Candidate]:
-    """Equal, then uneven, blends of the best trials of the two best different models."""
+    """Blends of the best trials of the best different models: two equal, two uneven,
+    then three equal."""
     best: dict[str, Trial] = {}
     for trial in sorted(trials, key=lambda t: -t.ndcg):
         if trial.candidate.algorithm != "popularity":
             best.setdefault(trial.candidate.algorithm, trial)
-    if len(best) < 2:
+    leaders = [trial.candidate for trial in list(best.values())[:3]]
+    if len(leaders) < 2:
         return
-    first, second = (trial.candidate for trial in list(best.values())[:2])
-    for w1, w2 in ((1.0, 1.0), (2.0, 1.0), (1.0, 2.0)):
-        components = [_member(first, w1), _member(second, w2)]
-        yield Candidate("blend", {"components": components}, readings.BINARY)
+    weightings: list[tuple[float, ...]] = [(1.0, 1.0), (2.0, 1.0), (1.0, 2.0)]
+    if len(leaders) == 3:
+        weightings.append((1.0, 1.0, 1.0))
+    for weights in weightings:
+        members = leaders[: len(weights)]
+        components = [_member(c, w) for c, w in zip(members, weights, strict=False)]
+        timed = any(c.reading == readings.TIMES for c in members)
+        reading = readings.TIMES if timed else readings.BINARY
+        yield Candidate("blend", {"components": components}, reading)
 
 
 def _member(candidate: Candidate, weight: float) -> list[Any]:
@@ -202,6 +226,7 @@ def _member(candidate: Candidate, weight: float) -> list[Any]:
     the raw weights as its ratings)."""
     spec = {
         readings.BINARY: "interactions",
+        readings.TIMES: "interactions",  # a sequential member gets the times the blend gets
         readings.WEIGHTED: "ratings",
     }.get(candidate.reading, candidate.reading.replace("liked", "ratings"))
     member: list[Any] = [candidate.algorithm, dict(candidate.params), weight]

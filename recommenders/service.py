@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from recommenders.errors import (
     RecommenderError,
     UnknownItemError,
 )
+from recommenders.histories import Histories
 from recommenders.interactions import EVENT_KINDS, Event, InteractionMatrix
 from recommenders.popularity import PopularityRecommender
 from recommenders.registry import get_recommender
@@ -55,16 +55,6 @@ _SIMILAR = "shoppers who liked {title} also liked this"
 _FORMAT = 1
 AUTO = "auto"
 """The algorithm chosen on the store's own interactions (`recommenders.selection`)."""
-
-
-@dataclass(frozen=True)
-class _State:
-    """What `record` replaces in one assignment, so readers never see half an update."""
-
-    matrix: InteractionMatrix
-    users: dict[str, int]
-    changed: frozenset[int]
-    """Rows whose history changed since training (and rows of users added since)."""
 
 
 @dataclass(frozen=True)
@@ -106,11 +96,7 @@ class RecommendationService:
         """How the model reads weights (`recommenders.readings`), in fitting and queries."""
         self.summary: dict[str, Any] = dict(summary or {})
         self._popularity = popularity
-        self._state = _State(
-            interactions,
-            {user: row for row, user in enumerate(interactions.user_ids)},
-            frozenset(int(row) for row in changed_users),
-        )
+        self._histories = Histories(interactions, changed_users)
         self._item_ids = interactions.item_ids
         self._items = {item: column for column, item in enumerate(self._item_ids)}
         self._interacted = np.diff(interactions.user_items.tocsc().indptr) > 0
@@ -129,7 +115,6 @@ class RecommendationService:
         )
         self._event_weights = dict(event_weights or {})
         self._trained_users = len(interactions.user_ids) if trained_users is None else trained_users
-        self._recording = threading.Lock()
 
     @classmethod
     def train(
@@ -166,7 +151,8 @@ class RecommendationService:
             )
             chosen = {"chosen_by": choice.summary()}
         model = get_recommender(algorithm, **(params or {}))
-        model.fit_with(readings.read(matrix.user_items, reading), ratings=matrix.user_items)
+        fitted_on = readings.fitted_on(matrix.user_items, reading, matrix.times)
+        model.fit_with(fitted_on, ratings=matrix.user_items)
         popularity: Recommender = model
         if not isinstance(model, PopularityRecommender):
             popularity = PopularityRecommender()
@@ -198,8 +184,8 @@ class RecommendationService:
         """Write everything to `directory` (npz arrays and JSON; `meta.json` goes last)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        state = self._state
-        matrix = state.matrix
+        histories = self._histories
+        matrix = histories.merged()
         _replace(directory / "model.npz", self.model.save)
         _replace(directory / "popularity.npz", self._popularity.save)
         for name in ("user_items", "purchased", "event_kinds"):
@@ -216,7 +202,7 @@ class RecommendationService:
             "categories": self._categories,
             "event_weights": self._event_weights,
             "trained_users": self._trained_users,
-            "changed_users": sorted(state.changed),
+            "changed_users": sorted(histories.changed),
             "reading": self.reading,
         }
         _replace(directory / "meta.json", lambda path: path.write_text(json.dumps(meta)))
@@ -263,7 +249,7 @@ class RecommendationService:
         return self._item_ids
 
     def knows_user(self, user_id: str) -> bool:
-        return user_id in self._state.users
+        return user_id in self._histories.users
 
     def knows_item(self, item_id: str) -> bool:
         """Whether the model has interactions with `item_id` (events on other items cannot
@@ -273,11 +259,11 @@ class RecommendationService:
 
     def history(self, user_id: str) -> list[str]:
         """Items the user interacted with, largest total weight first."""
-        state = self._state
-        row = state.users.get(user_id)
+        histories = self._histories
+        row = histories.users.get(user_id)
         if row is None:
             return []
-        history = state.matrix.user_items[row]
+        history = histories.rows("user_items", np.array([row]))
         order = np.lexsort((history.indices, -history.data))
         return [self._item_ids[item] for item in history.indices[order]]
 
@@ -302,22 +288,21 @@ class RecommendationService:
     ) -> dict[str, list[Recommendation]]:
         """Top `k` for each user, scored in batches, only among `allowed` item ids if given,
         never among `excluded` ones (such as what is out of stock)."""
-        state = self._state
+        histories = self._histories
         mask = self._mask(allowed, excluded)
-        rows = np.array([state.users.get(user, -1) for user in user_ids], dtype=np.int64)
+        rows = np.array([histories.users.get(user, -1) for user in user_ids], dtype=np.int64)
         picks: list[list[Recommendation]] = [[] for _ in user_ids]
         known = np.flatnonzero(rows >= 0)
         if self.model.personalised and len(known) and k > 0:
-            history = readings.read(state.matrix.user_items[rows[known]], self.reading)
-            model_rows = self._model_rows(rows[known], state.changed)
-            purchased = state.matrix.purchased[rows[known]]
+            history = readings.read(histories.rows("user_items", rows[known]), self.reading)
+            model_rows = self._model_rows(rows[known], histories.changed)
+            purchased = histories.rows("purchased", rows[known])
+            kinds = histories.rows("event_kinds", rows[known])
             ids, scores = self.model.recommend(
                 model_rows, history, k, exclude=purchased, allowed=mask
             )
             for i, position in enumerate(known):
-                reasons = _Reasons(
-                    self, state.matrix, int(rows[position]), history[i], model_rows[i]
-                )
+                reasons = _Reasons(self, kinds[i], history[i], model_rows[i])
                 picks[position] = [
                     Recommendation(self._item_ids[item], float(score), reasons.why(item))
                     for item, score in zip(ids[i], scores[i], strict=True)
@@ -325,7 +310,7 @@ class RecommendationService:
                 ]
         short = [position for position, chosen in enumerate(picks) if len(chosen) < k]
         if short:
-            owned = _rows(state.matrix.purchased, rows[short])
+            owned = histories.rows("purchased", rows[short])
             taken = _marks(
                 [[self._items[p.item_id] for p in picks[i]] for i in short], owned.shape[1]
             )
@@ -366,20 +351,15 @@ class RecommendationService:
 
         These users' next recommendations come from their new history (a factor model solves
         their factors again on the fly). Events for items unknown to the model are skipped.
+        The cost is that of these users' own histories, whatever the number of interactions
+        the model was trained on.
         """
-        with self._recording:
-            state = self._state
-            matrix = state.matrix.extended(events, self._event_weights)
-            users = dict(state.users)
-            for user in matrix.user_ids[len(users) :]:
-                users[user] = len(users)
-            changed = frozenset(users[event.user_id] for event in events)
-            self._state = _State(matrix, users, state.changed | changed)
+        self._histories.record(events, self._event_weights)
 
-    def _model_rows(self, rows: np.ndarray, changed: frozenset[int]) -> np.ndarray:
+    def _model_rows(self, rows: np.ndarray, changed: Collection[int]) -> np.ndarray:
         """Training rows for the model; -1 for users added or changed since training."""
-        stale = np.isin(rows, list(changed)) | (rows >= self._trained_users)
-        return np.where(stale, -1, rows)
+        stale = np.array([int(row) in changed for row in rows], dtype=bool)
+        return np.where(stale | (rows >= self._trained_users), -1, rows)
 
     def _popular(
         self, excluded: csr_matrix, k: int, mask: np.ndarray | None
@@ -425,17 +405,12 @@ class _Reasons:
     """Why the model picked items for one user: the history item that contributes most."""
 
     def __init__(
-        self,
-        service: RecommendationService,
-        matrix: InteractionMatrix,
-        row: int,
-        history: csr_matrix,
-        model_row: int,
+        self, service: RecommendationService, kinds: csr_matrix, history: csr_matrix, model_row: int
     ) -> None:
+        """`kinds`: the user's row of `event_kinds`; `history`: the row the model read."""
         self._service = service
         self._history = history
         self._model_row = model_row
-        kinds = matrix.event_kinds[row]
         self._kinds = dict(zip(kinds.indices.tolist(), kinds.data.tolist(), strict=True))
 
     def why(self, item: int) -> str:
@@ -448,15 +423,6 @@ class _Reasons:
         if source == item:
             return _AGAIN[kind]
         return _BECAUSE[kind].format(title=service._title(source))
-
-
-def _rows(matrix: csr_matrix, rows: np.ndarray) -> csr_matrix:
-    """`matrix[rows]`, with an empty row for each row of -1."""
-    taken = csr_matrix(matrix[np.maximum(rows, 0)], copy=True)
-    for row in np.flatnonzero(rows < 0):
-        taken.data[taken.indptr[row] : taken.indptr[row + 1]] = 0
-    taken.eliminate_zeros()
-    return taken
 
 
 def _marks(items_per_row: Sequence[Sequence[int]], n_items: int) -> csr_matrix:

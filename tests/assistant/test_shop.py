@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.db import Database
+from assistant.demo import DATA_DIR
 from assistant.home import Home, train_recommender
 from assistant.shop import Shop
 from tests.conftest import STORE_NOW, make_settings
@@ -146,6 +148,38 @@ def test_what_is_out_of_stock_is_not_recommended_unless_asked(
         assert first.id in {s.product.id for s in asked}
         in_need = shop.recommend("u0150", 5, query=first.title)[0]  # even when it matches
         assert first.id not in {s.product.id for s in in_need}
+    finally:
+        shop.close()
+
+
+def test_training_folds_in_live_events_and_a_restart_replays_only_those_since(
+    tmp_path: Path, demo_home: Path, embedder
+) -> None:
+    shutil.copytree(demo_home, tmp_path / "home")
+    settings = make_settings(tmp_path / "home")
+    shop = Shop.open(settings, embedder=embedder)
+    try:
+        shop.record_event("walk-in", "P0001", "purchase")
+        products = shop.engine.products
+    finally:
+        shop.close()
+    home = Home(tmp_path / "home")
+    db = Database(home.database)
+    recorded = db.last_event_id()
+    db.close()
+    summary = train_recommender(home, DATA_DIR / "interactions.csv", products, algorithm="ease")
+    assert summary["events_through"] == recorded >= 1
+    shop = Shop.open(settings, embedder=embedder)
+    try:
+        assert shop.recs is not None and shop.recs.history("walk-in") == ["P0001"]
+        assert not shop.recs._histories.changed  # trained on, not replayed
+        shop.record_event("walk-in", "P0002", "view")
+    finally:
+        shop.close()
+    shop = Shop.open(settings, embedder=embedder)
+    try:
+        assert shop.recs is not None and shop.recs.history("walk-in") == ["P0001", "P0002"]
+        assert len(shop.recs._histories.changed) == 1  # the one event since
     finally:
         shop.close()
 

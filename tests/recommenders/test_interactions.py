@@ -236,19 +236,3 @@ def test_zero_weight_pairs_leave_the_weights_but_not_the_history() -> None:
     matrix = InteractionMatrix.from_events([Event("u", "a", "view", 0.0), Event("u", "b", "view")])
     assert matrix.user_items.nnz == 1
     assert matrix.event_kinds[0, 0] == EVENT_KINDS.index("view")
-
-
-def test_extended_adds_events_and_new_users_but_no_new_items() -> None:
-    matrix = InteractionMatrix.from_events(
-        [Event("u1", "a", "view"), Event("u2", "b", "cart")], items=["a", "b"]
-    )
-    grown = matrix.extended(
-        [Event("u1", "a", "purchase"), Event("u3", "b", "view"), Event("u3", "zzz", "view")]
-    )
-    assert grown.user_ids == ["u1", "u2", "u3"] and grown.item_ids == ["a", "b"]
-    np.testing.assert_allclose(grown.user_items.toarray(), [[6, 0], [0, 3], [0, 1]])
-    np.testing.assert_array_equal(
-        grown.purchased.toarray(), [[True, False], [False] * 2, [False] * 2]
-    )
-    assert EVENT_KINDS[grown.event_kinds[0, 0]] == "purchase"
-    assert matrix.user_items.shape == (2, 2)  # the original is untouched

@@ -121,7 +121,7 @@ def test_reasons_name_the_history_item_that_contributes_most(
     assert set(history[:2]) == _bought(user)  # purchases weigh most
     if not service.model.personalised:
         return
-    matrix = service._state.matrix
+    matrix = service._histories.trained
     row = matrix.user_ids.index(user)
     for r in service.recommend(user, k=5):
         item = matrix.item_ids.index(r.item_id)

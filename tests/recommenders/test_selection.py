@@ -36,7 +36,8 @@ def test_auto_keeps_the_best_trial_and_says_what_it_tried(tmp_path: Path) -> Non
     assert chosen["validation"]["split"] == "latest"  # the events have times
     assert trials == sorted(trials, key=lambda t: -t["ndcg@10"])
     assert {t["algorithm"] for t in trials} >= {"popularity", "itemknn", "ease", "als"}
-    assert {t["reading"] for t in trials} >= {"binary", "weighted", "liked>=4"}
+    assert {t["reading"] for t in trials} >= {"binary", "weighted", "liked>=4", "times"}
+    assert {t["algorithm"] for t in trials} >= {"transitions", "time_ease"}  # sequential
     best = trials[0]
     assert service.summary["algorithm"] == best["algorithm"] == service.model.name
     assert service.reading == best["reading"] == service.summary["reading"]
@@ -48,7 +49,9 @@ def test_auto_keeps_the_best_trial_and_says_what_it_tried(tmp_path: Path) -> Non
 def test_a_store_without_times_is_judged_on_a_random_part() -> None:
     untimed = [Event(e.user_id, e.item_id, e.event, e.weight) for e in EVENTS]
     service = RecommendationService.train(untimed, algorithm="auto")
-    assert service.summary["chosen_by"]["validation"]["split"] == "random"
+    chosen = service.summary["chosen_by"]
+    assert chosen["validation"]["split"] == "random"
+    assert all(t["reading"] != "times" for t in chosen["trials"])  # nothing to read times from
 
 
 def test_the_budget_bounds_the_search_and_ease_is_left_out_when_too_big(
@@ -92,3 +95,14 @@ def test_the_reading_applies_to_the_histories_queried_too() -> None:
         for events in (heavy, light)
     ]
     assert picks[0] == picks[1]
+
+
+def test_a_sequential_choice_is_fitted_on_times_and_queried_as_binary(tmp_path: Path) -> None:
+    service = RecommendationService.train(EVENTS, algorithm="time_ease", reading="times")
+    assert service.reading == "times"
+    assert len(service.recommend("u0", 5)) == 5
+    service.save(tmp_path)
+    assert RecommendationService.load(tmp_path).recommend("u0", 5) == service.recommend("u0", 5)
+    untimed = [Event(e.user_id, e.item_id, e.event, e.weight) for e in EVENTS]
+    with pytest.raises(RecommenderError, match="timestamps"):
+        RecommendationService.train(untimed, algorithm="time_ease", reading="times")
