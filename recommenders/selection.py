@@ -3,7 +3,8 @@
 Part of each user's items is held out (the latest ones when the events have times,
 else a random part: `evaluation.holdout`); each candidate, a model with settings and a
 reading of the weights (`recommenders.readings`), is fitted on the rest and scored by
-nDCG@10 on what was held out; then the best two different models are tried as a blend.
+nDCG@10 on what was held out; then the best two and three different models are tried as
+blends. The best is kept, or a much cheaper trial within `TIE` of it.
 Candidates run cheapest first while the time budget lasts; a large store is judged on a
 sample of its users (`VALIDATION_CELLS`, `VALIDATION_USERS`), and models whose fit grows
 with items² are left out above `QUADRATIC_MAX_ITEMS`. The winner is what `RecommendationService`
@@ -33,7 +34,10 @@ BUDGET_SECONDS = 120.0
 """How long the choice may take, fits and scoring together (the final fit comes after)."""
 VALIDATION_CELLS = 300_000
 """A store with more interactions is judged on a random sample of users holding this many
-(and on the items they met), so that the choice costs little more at any size."""
+(and on the items they met), so that the choice costs little more at any size. A sample
+gives each model less to learn from than the final fit has, which favours popularity on
+sparse data: on 10M interactions over 1M items, 100,000 cells chose popularity where
+300,000 chose transitions (docs/benchmarks.md, "recs-scale")."""
 VALIDATION_USERS = 3_000
 """At most this many users' held-out items score each trial."""
 QUADRATIC_MAX_ITEMS = 30_000
@@ -41,6 +45,11 @@ QUADRATIC_MAX_ITEMS = 30_000
 (20,000 items take 5 s to fit on two cores, 80,000 items over a minute)."""
 HOLDOUT = 0.2
 K = 10
+TIE = 0.02
+"""Trials within this share of the best nDCG are as good, and one of them that costs at
+most half as much as each better one is kept instead (a blend 1% better on one
+validation split is noise, and costs its members' fits and scoring in every
+recommendation)."""
 EASE_MAX_ITEMS = 10_000
 _DENSE = ("ease", "time_ease")
 """EASE is a candidate up to this many items (its time grows with items³, memory items²)."""
@@ -86,7 +95,8 @@ class Trial:
 
 @dataclass
 class Choice:
-    """What `choose` found: the best candidate and every trial, best first."""
+    """What `choose` found: the candidate kept (the best, or a much cheaper one within `TIE`
+    of it) and every trial, best first."""
 
     best: Candidate
     trials: list[Trial]
@@ -145,7 +155,17 @@ def choose(
         raise RecommenderError("no candidate recommender could be fitted")
     users = int((test.getnnz(axis=1) > 0).sum())
     split = "random" if times is None else "latest"
-    return Choice(trials[0].candidate, trials, users, split, time.perf_counter() - started)
+    return Choice(keep(trials).candidate, trials, users, split, time.perf_counter() - started)
+
+
+def keep(trials: list[Trial]) -> Trial:
+    """Of `trials` (best first), the best, or a trial within `TIE` of it that costs at most
+    half as much as each better one kept before it."""
+    kept = trials[0]
+    for trial in trials[1:]:
+        if trial.ndcg >= (1 - TIE) * trials[0].ndcg and trial.seconds <= kept.seconds / 2:
+            kept = trial
+    return kept
 
 
 class _Judge:
