@@ -394,10 +394,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from assistant.api.app import create_app
     from assistant.home import SERVER, Home
+    from assistant.shop import Shop
 
     settings = _settings(args)
     with Home(settings.home).writing(SERVER, wait=0):  # its catalog lives in its memory
-        uvicorn.run(create_app(settings), host=args.host, port=args.port)
+        shop = Shop.open(settings, progress=True)  # a damaged home fails here, in one line
+        try:
+            uvicorn.run(create_app(settings, shop=shop), host=args.host, port=args.port)
+        finally:
+            shop.close()
 
 
 def cmd_mcp(args: argparse.Namespace) -> None:

@@ -23,6 +23,11 @@ class IndexNotBuilt(AssistantError):
     """The home holds no catalog index yet."""
 
 
+class Damaged(AssistantError):
+    """A file under the home cannot be read; the message names it and the command that
+    rebuilds it."""
+
+
 class LLMUnavailable(AssistantError):
     """The LLM backend failed, timed out or answered something unusable."""
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from assistant.db import Database
-from assistant.errors import BadRequest, Conflict, NotFound
+from assistant.errors import BadRequest, Conflict, Damaged, NotFound
 from assistant.grounding import TitleIndex
 from assistant.home import Home, build_demo, train_intents
 from assistant.nlu.intents import IntentModel
@@ -107,8 +107,12 @@ class Shop:
         db: Database,
         changes: ChangeLog,
         clock: Callable[[], datetime],
+        recs_damaged: Damaged | None = None,
     ) -> None:
         self.home = home
+        self.recs_damaged = recs_damaged
+        """Why recommendations are refused (a recommender that cannot be read), if so: the
+        rest of the store serves on."""
         self.clock = clock
         """The store's current time (`Settings.clock`): order rules read it."""
         self.embedder = embedder
@@ -146,19 +150,33 @@ class Shop:
             with home.writing("re-indexing"):
                 engine = SearchEngine.rebuild(home.catalog, embedder, progress=progress)
                 save_atomically(engine, home.catalog)
-        changes = ChangeLog.open(home.catalog_changes, engine)
+        except RetrievalError as exc:
+            raise Damaged(
+                f"the catalog index in {home.catalog} is unreadable ({exc}); rebuild it with "
+                "`shopassist index --catalog FILE`"
+            ) from exc
         try:
-            recs: RecommendationService | None = RecommendationService.load(home.recs)
+            changes = ChangeLog.open(home.catalog_changes, engine)
+        except RetrievalError as exc:
+            raise Damaged(
+                f"the catalog change log {home.catalog_changes} is unreadable ({exc}); move it "
+                "aside and apply the changes again, or rebuild with `shopassist index`"
+            ) from exc
+        recs: RecommendationService | None = None
+        recs_damaged = None
+        try:
+            recs = RecommendationService.load(home.recs)
         except ModelNotTrainedError:
             log.info("no recommender trained in %s: recommending top-rated products", home.recs)
-            recs = None
+        except RecommenderError as exc:
+            recs_damaged = Damaged(f"{exc} with `shopassist train --interactions FILE`")
         db = Database(home.database)
         if recs is not None:
             # Live events since the last training still shape recommendations after a restart.
             since = db.events(after=int(recs.summary.get("events_through", 0)))
             if since:
                 recs.record(since)
-        return cls(home, embedder, engine, recs, db, changes, settings.clock)
+        return cls(home, embedder, engine, recs, db, changes, settings.clock, recs_damaged)
 
     @cached_property
     def intents(self) -> IntentModel:
@@ -171,8 +189,16 @@ class Shop:
         return PolicyIndex.from_folder(self.home.policies, self.embedder)
 
     def warm_up(self) -> None:
-        """Load the lazily loaded parts now (before serving requests)."""
-        _ = self.intents, self.policies
+        """Load the lazily loaded parts now (before serving requests). A damaged intent
+        model or recommender is reported, and refuses chats or recommendations (503),
+        while search and the rest serve on."""
+        try:
+            _ = self.intents
+        except Damaged as exc:
+            log.warning("%s; chat is refused until then", exc)
+        if self.recs_damaged is not None:
+            log.warning("%s; recommendations are refused until then", self.recs_damaged)
+        _ = self.policies
 
     def close(self) -> None:
         self.db.close()
@@ -268,6 +294,8 @@ class Shop:
         deleted) is left out unless `out_of_stock` asks for products out of stock too.
         """
         _check_k(k)
+        if self.recs_damaged is not None:
+            raise self.recs_damaged
         filters = Filters()
         matches: list[Product] = []
         allowed: set[str] | None = None

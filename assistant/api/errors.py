@@ -14,6 +14,7 @@ from assistant.errors import (
     BadRequest,
     ConfigurationError,
     Conflict,
+    Damaged,
     IndexNotBuilt,
     LLMUnavailable,
     NotFound,
@@ -26,6 +27,7 @@ _STATUS: dict[type[AssistantError], int] = {
     NotFound: 404,
     Conflict: 409,
     IndexNotBuilt: 503,
+    Damaged: 503,
     LLMUnavailable: 503,
     ConfigurationError: 500,
 }

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import BadRequest, IndexNotBuilt
+from assistant.errors import BadRequest, Damaged, IndexNotBuilt
 from assistant.nlu.finetune import FineTuneConfig, TunedEncoder, fine_tune
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.errors import UnknownEmbedderError
@@ -506,7 +506,7 @@ class IntentModel:
     def load(cls, directory: Path, embedder: Embedder) -> IntentModel:
         """Load a saved model; `embedder` is used unless the model carries its own tuned one.
         A model saved before the support rule existed loads without it (`min_support` 0).
-        IndexNotBuilt when there is none, or its files are damaged."""
+        IndexNotBuilt when there is none, Damaged when its files are."""
         if not cls.saved_in(directory):
             raise IndexNotBuilt(f"no intent model in {directory}; run `shopassist nlu train`")
         try:
@@ -531,7 +531,7 @@ class IntentModel:
                 probe=probe,
             )
         except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
-            raise IndexNotBuilt(
+            raise Damaged(
                 f"the intent model in {directory} is damaged ({type(exc).__name__}: {exc}); "
                 "run `shopassist nlu train` again"
             ) from exc
@@ -539,8 +539,8 @@ class IntentModel:
     @staticmethod
     def _load_probe(meta: dict, arrays: Any, embedder: Embedder) -> Probe | None:
         """The saved probe on the embedder it was trained on (`embedder` when that is the
-        one), None if the model has none; IndexNotBuilt when that embedder is not
-        available, as a probe on other vectors would be meaningless."""
+        one), None if the model has none; Damaged when that embedder is not available, as
+        a probe on other vectors would be meaningless."""
         if "probe_coef" not in arrays.files:
             return None
         frozen = embedder
@@ -548,7 +548,7 @@ class IntentModel:
             try:
                 frozen = get_embedder(meta["probe_embedder"])
             except UnknownEmbedderError as exc:
-                raise IndexNotBuilt(
+                raise Damaged(
                     f"intent model needs embedder {meta['probe_embedder']!r} ({exc}); "
                     "run `shopassist nlu train`"
                 ) from exc

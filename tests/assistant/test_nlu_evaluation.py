@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from assistant.errors import BadRequest, IndexNotBuilt
+from assistant.errors import BadRequest, Damaged
 from assistant.nlu import OUT_OF_SCOPE, IntentModel
 from assistant.nlu.evaluation import (
     FAR_BITEXT_INTENTS,
@@ -301,7 +301,7 @@ def test_finetuned_logits_add_the_frozen_probe(tmp_path, embedder, mpnet):
     model.save(tmp_path)
     meta = json.loads((tmp_path / "intent_model.json").read_text())
     (tmp_path / "intent_model.json").write_text(json.dumps(meta | {"probe_embedder": "word2vec"}))
-    with pytest.raises(IndexNotBuilt, match="needs embedder 'word2vec'"):
+    with pytest.raises(Damaged, match="needs embedder 'word2vec'"):
         IntentModel.load(tmp_path, embedder)
 
 
