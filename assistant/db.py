@@ -240,12 +240,11 @@ class Database:
     def events(self, after: int = 0, through: int | None = None) -> list[Event]:
         """The recorded events whose id is above `after` (and at most `through`), oldest
         first, timed."""
-        last = (1 << 62) if through is None else through
         with self._tx() as conn:
             rows = conn.execute(
                 "SELECT user_id, item_id, event, created_at FROM events"
-                " WHERE id > ? AND id <= ? ORDER BY id",
-                (after, last),
+                " WHERE id > ? AND (? IS NULL OR id <= ?) ORDER BY id",
+                (after, through, through),
             ).fetchall()
         return [
             Event(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from recommenders import readings
 from recommenders.base import Recommender
 from recommenders.errors import RecommenderError
 
@@ -154,10 +155,7 @@ class BlendRecommender(Recommender):
 
 def _ones(user_items: csr_matrix) -> csr_matrix:
     """`user_items` with every non-zero weight replaced by 1."""
-    ones = csr_matrix(user_items, dtype=np.float32, copy=True)
-    ones.eliminate_zeros()
-    ones.data[:] = 1.0
-    return ones
+    return readings.read(user_items, readings.BINARY)
 
 
 def _check_input(spec: str) -> None:
@@ -170,11 +168,9 @@ def _rated(ratings: csr_matrix | None, spec: str) -> csr_matrix:
     """The matrix a component with input `spec` ("ratings" or "ratings>=T") is fitted on."""
     if ratings is None:
         raise RecommenderError(f"blend components fitted on {spec!r} need ratings")
-    rated = csr_matrix(ratings, dtype=np.float32, copy=True)
-    if spec != "ratings":
-        rated.data = (rated.data >= float(spec.removeprefix("ratings>="))).astype(np.float32)
-    rated.eliminate_zeros()
-    return rated
+    if spec == "ratings":
+        return readings.read(ratings, readings.WEIGHTED)
+    return readings.read(ratings, readings.liked(float(spec.removeprefix("ratings>="))))
 
 
 def _standardised(scores: np.ndarray, counted: np.ndarray, finite: np.ndarray) -> np.ndarray:

@@ -34,7 +34,10 @@ def holdout(
     else:
         aligned = csr_matrix(times, copy=True)
         aligned.sum_duplicates()
-        if aligned.shape != matrix.shape or not np.array_equal(aligned.indices, matrix.indices):
+        same_cells = np.array_equal(aligned.indptr, matrix.indptr) and np.array_equal(
+            aligned.indices, matrix.indices
+        )
+        if aligned.shape != matrix.shape or not same_cells:
             raise ValueError("times need the cells of user_items")
         order = np.lexsort((tie, -aligned.data, rows))
     rank = np.empty(matrix.nnz, dtype=np.int64)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from recommenders import readings
 from recommenders.base import Recommender
 from recommenders.errors import InteractionsError
 from recommenders.evaluation import ranking_metrics
@@ -96,9 +97,10 @@ def movielens_100k(
     published table used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and
     `evaluation.py`'s); `coverage` is distinct recommended items over distinct training
     items. Sequential models (`Recommender.sequential`) are trained on the rating times
-    (`_by_time`); every model is fitted with `fit_with`, so models that use ratings get them,
-    and, when `u.item` lies next to `path`, its 19 genre flags as item features (models
-    without a feature prior ignore them; the published figures use `u.data` alone).
+    (the "times" reading, `readings.fitted_on`); every model is fitted with `fit_with`, so
+    models that use ratings get them, and, when `u.item` lies next to `path`, its 19 genre
+    flags as item features (models without a feature prior ignore them; the published
+    figures use `u.data` alone).
     """
     _check_split(split)
     table = _read_u_data(path)
@@ -113,7 +115,11 @@ def movielens_100k(
     model = get_recommender(algorithm, **dict(params or {}))
     train_matrix = _binary(user_rows[train], item_columns[train], shape)
     if model.sequential and table.shape[1] >= 4:
-        train_matrix = _by_time(user_rows[train], item_columns[train], table[train, 3], shape)
+        times = csr_matrix(
+            (table[train, 3].astype(np.float64), (user_rows[train], item_columns[train])),
+            shape=shape,
+        )
+        train_matrix = readings.fitted_on(train_matrix, readings.TIMES, times)
     test_matrix = _binary(user_rows[test], item_columns[test], shape)
     evaluated = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
     history = _binary(user_rows[train], item_columns[train], shape)[evaluated]
@@ -285,15 +291,6 @@ def _rated(
 ) -> csr_matrix:
     """The ratings as a matrix (a cell rated twice keeps the sum: u.data has no repeats)."""
     return csr_matrix((ratings.astype(np.float32), (rows, columns)), shape=shape)
-
-
-def _by_time(
-    rows: np.ndarray, columns: np.ndarray, times: np.ndarray, shape: tuple[int, int]
-) -> csr_matrix:
-    """Weights = seconds since the earliest of `times`, plus one (so none is zero), float64
-    to keep every second."""
-    weights = (times - times.min() + 1.0).astype(np.float64) if len(times) else times
-    return csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float64)
 
 
 def _positional(histories: Sequence[Sequence[int]], n_items: int) -> csr_matrix:

@@ -59,11 +59,13 @@ Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 
-def _may_be_brand(token: str) -> bool:
-    """A word that may name a brand: letters, four or more of them unless written in
-    capitals ("JBL"), and not one of the words that say what a shopper wants."""
-    long_enough = len(token) >= 4 or (token.isupper() and len(token) >= 2)
-    return token.isalpha() and long_enough and token.casefold() not in _NOT_BRANDS
+def _may_be_brand(token: str, *, alone: bool) -> bool:
+    """A word that may be (`alone`: all of) a brand's name: letters, not one of the words
+    that say what a shopper wants; alone, four or more letters unless written in capitals
+    ("JBL")."""
+    if not token.isalpha() or token.casefold() in _NOT_BRANDS:
+        return False
+    return not alone or len(token) >= 4 or (token.isupper() and len(token) >= 2)
 
 
 _NOT_BRANDS = frozenset(
@@ -482,10 +484,8 @@ class SearchEngine:
             start = at
             while start > 0 and at - start < 2:
                 word = tokens[start - 1]
-                first = start == at  # the word right before the kind must look like a name
-                if not word.isalpha() or (first and not _may_be_brand(word)):
-                    break
-                if word.casefold() in _NOT_BRANDS or self._lexical.knows(word):
+                alone = start == at  # the word right before the kind must look like a name
+                if not _may_be_brand(word, alone=alone) or self._lexical.knows(word):
                     break
                 start -= 1
             if start < at:

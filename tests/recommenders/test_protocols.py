@@ -9,7 +9,6 @@ import pytest
 
 from recommenders.protocols import (
     BEST,
-    _by_time,
     _decayed,
     _stratified,
     amazon_beauty,
@@ -64,13 +63,6 @@ def test_movielens_metrics_on_a_perfect_ranking(tmp_path: Path) -> None:
     result = movielens_100k(path, algorithm="itemknn", params={"shrink": 0.0}, k=2)
     for metric in ("ndcg", "precision", "recall", "map", "map_at_k", "hit_rate"):
         assert result[metric] == pytest.approx(1.0), metric
-
-
-def test_sequential_models_train_on_seconds() -> None:
-    """Seconds since the earliest rating plus one, kept to the second at unix-time scale."""
-    times = np.array([1_600_000_000, 1_600_000_007, 1_600_000_001, 1_700_000_000])
-    matrix = _by_time(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 2]), times, (2, 3))
-    np.testing.assert_array_equal(matrix.toarray(), [[1, 8, 0], [2, 0, 100_000_001]])
 
 
 def test_movielens_run_uses_the_best_setting(tmp_path: Path) -> None:

@@ -125,3 +125,17 @@ def test_a_much_cheaper_trial_within_the_tie_is_kept_over_the_best() -> None:
     assert selection.keep([blend, slower]).candidate.algorithm == "blend"
     worse = trial("popularity", 0.0500, 0.1)  # cheap, but not within the tie
     assert selection.keep([blend, worse]).candidate.algorithm == "blend"
+
+
+def test_the_times_reading_is_seconds_since_the_earliest_plus_one() -> None:
+    """Kept to the second at unix-time scale (float64), so sequential models see order."""
+    times = csr_matrix(
+        (
+            np.array([1_600_000_000, 1_600_000_007, 1_600_000_001, 1_700_000_000], np.float64),
+            (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 2])),
+        ),
+        shape=(2, 3),
+    )
+    fitted = readings.fitted_on(times, readings.TIMES, times)
+    np.testing.assert_array_equal(fitted.toarray(), [[1, 8, 0], [2, 0, 100_000_001]])
+    assert readings.read(times, readings.TIMES).toarray().tolist() == [[1, 1, 0], [1, 0, 1]]
