@@ -6,19 +6,18 @@ benchmarks/llm_hang.py)."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from assistant.api.app import create_app
 from assistant.llm import get_llm
 from assistant.orchestrator import Assistant
 from tests.conftest import make_settings
+from tests.serving import serving
 
 TURN_DEADLINE = 6.0
 LLM_CONCURRENCY = 4
@@ -46,18 +45,8 @@ def api(shop, silent_llm) -> Iterator[str]:
     )
     backend = get_llm("openai:hanging-model", settings)
     assistant = Assistant(shop, backend, store_name="Demo", max_chars=4000)
-    app = create_app(settings, shop=shop, assistant=assistant)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    listener.close()
+    with serving(create_app(settings, shop=shop, assistant=assistant)) as url:
+        yield url
 
 
 def test_a_hanging_model_holds_up_neither_chat_nor_health_nor_search(api):

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 
 import anyio
 import httpx
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from assistant.mcp_server import TOOLS, RequireKey, build_server, header_shopper
+from tests.serving import serving
 
 
 def _result(call) -> dict:
@@ -54,17 +51,8 @@ def test_stdio_serves_the_tools_for_the_shopper_it_names(demo_home, demo_orders)
 def mcp_url(shop) -> Iterator[str]:
     server = build_server(shop, header_shopper)
     app = RequireKey(server.streamable_http_app(), frozenset({"store-key"}))
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    http = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=http.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    while not http.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/mcp"
-    http.should_exit = True
-    thread.join(10)
-    listener.close()
+    with serving(app) as url:
+        yield f"{url}/mcp"
 
 
 def _over_http(url: str, headers: dict[str, str]):
