@@ -310,7 +310,7 @@ class Shop:
             good = [hit for hit in result.hits if hit.matched]
             matches = [hit.product for hit in good or result.hits]
             allowed = {p.id for p in matches}
-        unavailable = set() if out_of_stock else self.engine.out_of_stock()
+        unavailable = frozenset() if out_of_stock else self.engine.out_of_stock()
         if unavailable:
             matches = [product for product in matches if product.id not in unavailable]
         picks: dict[str, Suggestion] = {}

@@ -208,6 +208,7 @@ class SearchEngine:
         self.vocabulary = self._columns.vocabulary(self._alive)
         """The names of the live products that queries are read for (brands, colours,
         categories, sizes): once a name's last product is gone, the word is just a word."""
+        self._out_of_stock: tuple[CatalogColumns, np.ndarray, frozenset[str]] | None = None
 
     @property
     def products(self) -> Sequence[Product]:
@@ -337,11 +338,16 @@ class SearchEngine:
         position = self._positions.get(product_id)
         return None if position is None else self._rows[position]
 
-    def out_of_stock(self) -> set[str]:
-        """Ids of the live products whose stock is known to be zero (a columns scan)."""
+    def out_of_stock(self) -> frozenset[str]:
+        """Ids of the live products whose stock is known to be zero: a columns scan, once
+        per state of the catalog (a change replaces the columns or the live rows)."""
         with self._lock:
             columns, alive = self._columns, self._alive
-        return {columns.ids[i] for i in np.flatnonzero(alive & ~columns.in_stock)}
+        cached = self._out_of_stock
+        if cached is None or cached[0] is not columns or cached[1] is not alive:
+            ids = frozenset(columns.ids[i] for i in np.flatnonzero(alive & ~columns.in_stock))
+            cached = self._out_of_stock = (columns, alive, ids)
+        return cached[2]
 
     def upsert(self, products: Sequence[Product]) -> None:
         """Add ``products``, replacing those whose id is already indexed, without
