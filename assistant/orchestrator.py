@@ -17,7 +17,7 @@ from assistant.guardrails import screen
 from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.llm.local import LocalBackend
 from assistant.shop import Shop, product_summary
-from assistant.tools import Toolbox
+from assistant.tools import MAX_QUANTITY, Toolbox
 from assistant.understanding import Understanding, names_products, refers_to_product, understand
 from prompts import render
 
@@ -147,6 +147,31 @@ class Assistant:
         if check_grounding(local.text, turn.message, fresh, model=False).ok:
             return local
         return Reply(render("fallback"), "local", turn.understanding.intent)
+
+    # -- the cart outside a chat turn: the page's buttons call the chat's own tools -------
+    def cart(self, session_id: str, user_id: str | None) -> dict[str, Any]:
+        """The session's cart, as the `view_cart` tool shows it."""
+        return self._toolbox(session_id, user_id).view_cart()
+
+    def add_to_cart(
+        self, session_id: str, user_id: str | None, product_id: str, quantity: int = 1
+    ) -> dict[str, Any]:
+        """Add to the session's cart with the `add_to_cart` tool, so a button and "add it to
+        my cart" do the same (stock check, quantity cap, the shopper's `cart` event)."""
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise BadRequest(f"quantity must be 1-{MAX_QUANTITY}")
+        return self._toolbox(session_id, user_id).add_to_cart(product_id, quantity)
+
+    def remove_from_cart(
+        self, session_id: str, user_id: str | None, product_id: str
+    ) -> dict[str, Any]:
+        """Take a product out of the session's cart with the `remove_from_cart` tool."""
+        return self._toolbox(session_id, user_id).remove_from_cart(product_id)
+
+    def _toolbox(self, session_id: str, user_id: str | None) -> Toolbox:
+        # The session's state is not saved: a cart change is no chat turn, so a change
+        # proposed in the last turn stays pending for the next one.
+        return Toolbox(self.shop, self._session(session_id, user_id), user_id)
 
     def _session(self, session_id: str | None, user_id: str | None) -> Session:
         if session_id is None:

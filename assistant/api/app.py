@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from assistant.api import errors, security
 from assistant.api.metrics import Metrics
-from assistant.api.routes import catalog, chat, completions, health, page, users
+from assistant.api.routes import cart, catalog, chat, completions, docs, health, page, users
 from assistant.llm import get_llm
 from assistant.orchestrator import Assistant
 from assistant.settings import Settings, get_settings
@@ -48,7 +48,15 @@ def create_app(
                 opened.close()
 
     # No redirect_slashes: a trailing slash is an unknown route (a JSON 404), not a bare 307.
-    app = FastAPI(title="shopassist", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
+    # The docs pages are the `docs` routes, which serve their scripts themselves.
+    app = FastAPI(
+        title="shopassist",
+        version="0.1.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
+    )
     errors.install(app)
     security.install(
         app, api_keys=settings.api_key_set(), per_minute=settings.rate_limit_per_minute
@@ -65,6 +73,6 @@ def create_app(
         )
         return response
 
-    for module in (chat, completions, catalog, users, health, page):
+    for module in (chat, cart, completions, catalog, users, health, page, docs):
         app.include_router(module.router)
     return app

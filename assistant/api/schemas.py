@@ -78,6 +78,14 @@ class ChatResponseBody(BaseModel):
     latency_ms: float
 
 
+class CartAddition(RequestBody):
+    product_id: str = Field(min_length=1, max_length=200, description="The product's id.")
+    quantity: int = Field(default=1, description="How many more to add (1-99).")
+    user_id: str | None = Field(
+        default=None, description="The signed-in shopper the session belongs to, if any."
+    )
+
+
 class EventRequest(RequestBody):
     user_id: str = Field(description="The shopper.")
     item_id: str = Field(description="The product's id.")

@@ -1,4 +1,5 @@
-"""The web chat page at `/`: one static HTML file that talks to POST /v1/chat."""
+"""The web chat page at `/`: one static HTML file, with its script and style inline, that
+talks to this server's API (POST /v1/chat, the session cart, product details)."""
 
 from __future__ import annotations
 
