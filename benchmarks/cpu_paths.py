@@ -156,12 +156,12 @@ def agreement(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 
 def search_quality(embedder: Embedder) -> dict[str, Any]:
-    from benchmarks.search_quality import CATALOG, DEV_SET, MAPPING
-    from retrieval.catalog import load_catalog
+    from benchmarks.search_quality import CATALOG, DEV_SET
+    from retrieval.catalog import AMAZON_SAMPLE_MAPPING, load_catalog
     from retrieval.evaluation import evaluate, load_judged
     from retrieval.search import SearchEngine
 
-    engine = SearchEngine.build(load_catalog(CATALOG, MAPPING).products, embedder)
+    engine = SearchEngine.build(load_catalog(CATALOG, AMAZON_SAMPLE_MAPPING).products, embedder)
     hybrid = evaluate(engine, load_judged(DEV_SET), modes=("hybrid",))["hybrid"]
     return {"ndcg": hybrid["ndcg"], "flagged": hybrid["no_good_match"]}
 

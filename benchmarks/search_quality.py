@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine, write_section
-from retrieval.catalog import load_catalog
+from retrieval.catalog import AMAZON_SAMPLE_MAPPING, load_catalog
 from retrieval.embedder import get_embedder
 from retrieval.evaluation import evaluate, load_judged
 from retrieval.search import SearchEngine
@@ -26,13 +26,6 @@ from retrieval.search import SearchEngine
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT.parent / "shared/data/catalog-amazon-1000/products.csv"
 DEV_SET = ROOT / "benchmarks/data/search_dev.jsonl"
-MAPPING = {
-    "id": "Uniq Id",
-    "title": "Product Name",
-    "category": "Category",
-    "price": "Selling Price",
-    "description": "About Product",
-}
 KINDS = ("keyword", "natural", "constraint", "typo", "synonym")
 
 
@@ -43,7 +36,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
-    products = load_catalog(args.catalog, MAPPING).products
+    products = load_catalog(args.catalog, AMAZON_SAMPLE_MAPPING).products
     queries = load_judged(DEV_SET)
     embedder = get_embedder("minilm", threads=args.threads)
     started = time.perf_counter()

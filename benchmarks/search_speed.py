@@ -46,28 +46,22 @@ from typing import Any
 import numpy as np
 
 from benchmarks.report import machine, write_section
-from retrieval.catalog import Product, load_catalog
+from retrieval.catalog import AMAZON_SAMPLE_MAPPING, Product, load_catalog
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.lexical import LexicalIndex
+from retrieval.ranking import top_k
 from retrieval.search import SearchEngine, document_text
-from retrieval.vector_index import VectorIndex, top_k
+from retrieval.vector_index import VectorIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT.parent / "shared/data/catalog-amazon-1000/products.csv"
-MAPPING = {
-    "id": "Uniq Id",
-    "title": "Product Name",
-    "category": "Category",
-    "price": "Selling Price",
-    "description": "About Product",
-}
 BRANDS = ["LEGO", "Hasbro", "Mattel", "GUND", "Crayola", "Melissa & Doug", "Ravensburger"]
 COLOURS = ["red", "blue", "green", "pink", "black", "white", "yellow", "purple"]
 
 
 def synthetic_catalog(size: int, seed: int = 0) -> list[Product]:
     """``size`` products whose words come from the Amazon sample, shuffled."""
-    real = load_catalog(CATALOG, MAPPING).products
+    real = load_catalog(CATALOG, AMAZON_SAMPLE_MAPPING).products
     rng = random.Random(seed)
     title_words = [w for p in real for w in p.title.split()]
     description_words = [w for p in real for w in p.description.split()[:60]]
@@ -111,7 +105,7 @@ def exact_top10(vectors: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, n
         block = vectors[start : start + 100_000]
         scores = np.concatenate([best, queries @ block.T], axis=1)
         here = np.broadcast_to(start + np.arange(len(block)), (len(queries), len(block)))
-        best, columns = top_k(scores, 10)
+        columns, best = top_k(scores, 10)
         positions = np.take_along_axis(np.concatenate([positions, here], axis=1), columns, axis=1)
     return best, positions
 
@@ -187,7 +181,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def shopper_queries(count: int) -> list[str]:
     """``count`` distinct three-word queries drawn from the sample's real titles."""
-    real = load_catalog(CATALOG, MAPPING).products
+    real = load_catalog(CATALOG, AMAZON_SAMPLE_MAPPING).products
     rng = random.Random(2)
     words = [[w for w in p.title.split() if w.isalpha() and len(w) > 3] for p in real]
     queries = [" ".join(rng.sample(ws, min(3, len(ws)))) for ws in words if ws]

@@ -1,7 +1,8 @@
 """Implicit-feedback recommenders: interactions in, ranked items with reasons out.
 
 `RecommendationService` is the entry point; algorithms are picked by name through
-`get_recommender` ("popularity", "itemknn", "als") and share the `Recommender` base.
+`get_recommender` ("popularity", "itemknn", "als") and share the `Recommender` base; a saved
+model of any of them is read back with `load_recommender`.
 """
 
 from recommenders.base import Recommender
@@ -19,7 +20,7 @@ from recommenders.interactions import (
     RowError,
     load_interactions,
 )
-from recommenders.registry import algorithms, get_recommender
+from recommenders.registry import algorithms, get_recommender, load_recommender
 from recommenders.service import Recommendation, RecommendationService
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "algorithms",
     "get_recommender",
     "load_interactions",
+    "load_recommender",
 ]

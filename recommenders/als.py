@@ -59,19 +59,6 @@ class ALSRecommender(ImplicitFactorRecommender):
             "random_state": self.random_state,
         }
 
-    def similarities(self, items: np.ndarray) -> np.ndarray:
-        """Cosine similarity of the item factors."""
-        model = self._fitted(self._model)
-        items = np.asarray(items, dtype=np.int64).reshape(-1)
-        norms = model.item_norms
-        similarities = (model.item_factors[items] @ model.item_factors.T) / np.outer(
-            norms[items], norms
-        )
-        known = self._known_items()
-        similarities[:, ~known] = -np.inf
-        similarities[~known[items]] = -np.inf
-        return similarities
-
     def explain(
         self, user_row: int, user_items: csr_matrix, item: int, top: int = 3
     ) -> list[tuple[int, float]]:

@@ -10,19 +10,24 @@ work from `user_items` alone. Results are `(ids, scores)` arrays padded with -1 
 from __future__ import annotations
 
 import json
-import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommenders.errors import ModelNotTrainedError, RecommenderError
+from recommenders.errors import ModelNotTrainedError
+from retrieval.ranking import top_k
 
 _BLOCK_CELLS = 1 << 21
 """Dense scores are computed for at most this many user x item cells at a time."""
+
+SAVED_ALGORITHM = "__algorithm__"
+SAVED_PARAMS = "__params__"
+"""The entries of a saved model file besides its state arrays: the algorithm's name and its
+JSON parameters (see `Recommender.save`)."""
 
 _T = TypeVar("_T")
 
@@ -109,7 +114,7 @@ class Recommender(ABC):
                 excluded = exclude[batch].tocoo()
                 nonzero = excluded.data != 0
                 block[excluded.row[nonzero], excluded.col[nonzero]] = -np.inf
-            parts.append(top_k(block, k))
+            parts.append(_padded_top_k(block, k))
         return _stack(parts, k)
 
     def similar_items(
@@ -125,7 +130,7 @@ class Recommender(ABC):
             block[np.arange(len(batch)), batch] = -np.inf
             if allowed is not None:
                 block[:, ~_item_mask(allowed, block.shape[1])] = -np.inf
-            parts.append(top_k(block, k))
+            parts.append(_padded_top_k(block, k))
             start += size
             size = _block_rows(block.shape[1])
         return _stack(parts, k)
@@ -146,35 +151,15 @@ class Recommender(ABC):
         return largest(history.indices, contributions, top)
 
     def save(self, path: Path | str) -> None:
-        """Write the model to one `.npz` file (arrays and JSON parameters, no pickle)."""
+        """Write the model to one `.npz` file (arrays and JSON parameters, no pickle), which
+        `recommenders.registry.load_recommender` reads back."""
         arrays: dict[str, Any] = {
-            "__algorithm__": np.array(self.name),
-            "__params__": np.array(json.dumps(self.params)),
+            SAVED_ALGORITHM: np.array(self.name),
+            SAVED_PARAMS: np.array(json.dumps(self.params)),
             **self._state(),
         }
         with Path(path).open("wb") as handle:
             np.savez(handle, **arrays)
-
-    @classmethod
-    def load(cls, path: Path | str) -> Self:
-        """Read a model written by `save`; `Recommender.load` accepts any algorithm."""
-        path = Path(path)
-        if not path.is_file():
-            raise ModelNotTrainedError(f"no saved model at {path}")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                name = str(data["__algorithm__"])
-                params = json.loads(str(data["__params__"]))
-                state = {key: data[key] for key in data.files if not key.startswith("__")}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-            raise RecommenderError(f"{path}: unreadable model file ({exc}); train again") from exc
-        from recommenders.registry import get_recommender
-
-        model = get_recommender(name, **params)
-        if not isinstance(model, cls):
-            raise RecommenderError(f"{path} holds a {name!r} model, not {cls.name!r}")
-        model._restore(state)
-        return model
 
     def _fitted(self, value: _T | None) -> _T:
         """`value`, or `ModelNotTrainedError` when the model has not been fitted yet."""
@@ -183,24 +168,17 @@ class Recommender(ABC):
         return value
 
 
-def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the columns of the `k` largest finite-or-+inf scores, padded with -1 / -inf."""
+def _padded_top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """`top_k` in this module's result convention: exactly `k` columns, -1 / -inf where a
+    row has fewer than `k` items scored (a -inf or NaN score is none)."""
     n, m = scores.shape
     ids = np.full((n, k), -1, dtype=np.int64)
     values = np.full((n, k), -np.inf, dtype=np.float32)
-    kept = min(k, m)
-    if kept == 0 or n == 0:
+    if k == 0 or n == 0 or m == 0:
         return ids, values
-    if kept < m:
-        candidates = np.argpartition(-scores, kept - 1, axis=1)[:, :kept]
-        candidates.sort(axis=1)
-    else:
-        candidates = np.broadcast_to(np.arange(m), (n, m))
-    candidate_scores = np.take_along_axis(scores, candidates, axis=1)
-    order = np.argsort(-candidate_scores, axis=1, kind="stable")
-    best = np.take_along_axis(candidates, order, axis=1)
-    best_scores = np.take_along_axis(candidate_scores, order, axis=1)
+    best, best_scores = top_k(scores, k)
     valid = best_scores > -np.inf
+    kept = best.shape[1]
     ids[:, :kept] = np.where(valid, best, -1)
     values[:, :kept] = np.where(valid, best_scores, -np.inf)
     return ids, values

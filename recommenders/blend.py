@@ -12,6 +12,7 @@ from scipy.sparse import csr_matrix
 from recommenders import readings
 from recommenders.base import Recommender
 from recommenders.errors import RecommenderError
+from recommenders.registry import get_recommender
 
 DEFAULT_COMPONENTS: tuple[tuple[str, dict[str, Any], float], ...] = (
     ("ease", {"l2": 500.0}, 1.0),
@@ -47,8 +48,6 @@ class BlendRecommender(Recommender):
     name = "blend"
 
     def __init__(self, components: Sequence[Sequence[Any]] = DEFAULT_COMPONENTS) -> None:
-        from recommenders.registry import get_recommender
-
         if not components:
             raise RecommenderError("blend needs at least one component")
         self.components = [(str(c[0]), dict(c[1]), float(c[2])) for c in components]

@@ -1,6 +1,6 @@
 """Offline evaluation on a users x items matrix: hold out part of each user's items, rank
-every item for them, score the top k. `train --algorithm auto` chooses a model with it
-(`recommenders.selection`) and the published protocols report with its metrics."""
+every item for them, score the top k (with `retrieval.metrics`, as the published protocols
+do). `train --algorithm auto` chooses a model with it (`recommenders.selection`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from recommenders.base import Recommender
+from retrieval.metrics import binary_metrics
 
 
 def holdout(
@@ -66,42 +67,13 @@ def evaluate(
     *,
     exclude: csr_matrix | None = None,
 ) -> dict[str, float]:
-    """`ranking_metrics` of `model` (fitted, with one row per user of `history`) for the
-    users with `relevant` items, queried with their `history`, leaving out `exclude`
-    (default: the history's items)."""
+    """`retrieval.metrics.binary_metrics` at `k` of `model` (fitted, with one row per user of
+    `history`) for the users with `relevant` items, queried with their `history`, leaving
+    out `exclude` (default: the history's items)."""
     users = np.flatnonzero(np.diff(relevant.indptr) > 0)
     seen = history if exclude is None else exclude
     ids, _ = model.recommend(users, history[users], k, exclude=seen[users])
-    return {"users": len(users), **ranking_metrics(ids, relevant[users], k)}
-
-
-def ranking_metrics(ids: np.ndarray, relevant: csr_matrix, k: int) -> dict[str, float]:
-    """Means over users of binary-relevance metrics of the ranked `ids` (one row per user,
-    -1 padded) against the `relevant` items (one row per user), as Microsoft Recommenders
-    defines them: `ndcg`, `precision`, `recall`, `hit_rate`; `map` divides each user's
-    summed precision-at-hit by the number of relevant items (their `map_at_k` until 1.2,
-    which their published table used), `map_at_k` by min(k, relevant)."""
-    hits = np.zeros(ids.shape, dtype=bool)
-    for row in range(len(ids)):
-        targets = relevant.indices[relevant.indptr[row] : relevant.indptr[row + 1]]
-        hits[row] = np.isin(ids[row], targets) & (ids[row] >= 0)
-    sizes = np.diff(relevant.indptr).astype(np.float64)
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    ideal = np.cumsum(discounts)[np.minimum(sizes, k).astype(np.int64) - 1]
-    precision_at_hits = (np.cumsum(hits, axis=1) / np.arange(1, k + 1) * hits).sum(axis=1)
-    count = hits.sum(axis=1)
-
-    def mean(values: np.ndarray) -> float:
-        return float(values.mean()) if len(values) else 0.0
-
-    return {
-        "ndcg": mean((hits * discounts).sum(axis=1) / ideal),
-        "precision": mean(count / k),
-        "recall": mean(count / sizes),
-        "map": mean(precision_at_hits / sizes),
-        "map_at_k": mean(precision_at_hits / np.minimum(sizes, k)),
-        "hit_rate": mean(count > 0),
-    }
+    return {"users": len(users), **binary_metrics(ids, relevant[users])}
 
 
 def _cells(matrix: csr_matrix, keep: np.ndarray) -> csr_matrix:

@@ -1,5 +1,6 @@
 """What the matrix-factorisation models on `implicit` (ALS, BPR) share: fitting with BLAS held
-to one thread, the mask of items seen in training, and saving/restoring the factors."""
+to one thread, the mask of items seen in training, item similarities, and saving/restoring
+the factors."""
 
 from __future__ import annotations
 
@@ -65,6 +66,21 @@ class ImplicitFactorRecommender(Recommender):
         scores[:, ~self._known_items()] = -np.inf
         scores[fresh[np.diff(user_items[fresh].indptr) == 0]] = -np.inf
         return scores
+
+    def similarities(self, items: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the item factors (with BPR's bias column, as implicit does);
+        none for items without training interactions."""
+        model = self._fitted(self._model)
+        items = np.asarray(items, dtype=np.int64).reshape(-1)
+        norms = model.item_norms
+        with np.errstate(divide="ignore", invalid="ignore"):
+            similarities = (model.item_factors[items] @ model.item_factors.T) / np.outer(
+                norms[items], norms
+            )
+        known = self._known_items()
+        similarities[:, ~known] = -np.inf
+        similarities[~known[items]] = -np.inf
+        return similarities
 
     def _known_items(self) -> np.ndarray:
         """Items with at least one training interaction (the others get no score)."""

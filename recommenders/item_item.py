@@ -8,7 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from recommenders.base import Recommender, top_k
+from recommenders.base import Recommender
+from retrieval.ranking import top_k
 
 
 class TopNeighbours:
@@ -23,7 +24,7 @@ class TopNeighbours:
     def add(self, items: np.ndarray, scores: np.ndarray) -> None:
         """`scores[i]` scores every item for `items[i]` (-inf: never a neighbour)."""
         ids, best = top_k(scores, self.k)
-        kept = ids >= 0
+        kept = best > -np.inf
         self._rows.append(np.broadcast_to(items[:, None], ids.shape)[kept])
         self._columns.append(ids[kept])
         self._values.append(best[kept])

@@ -12,7 +12,7 @@ plain dict: the metrics, `train_seconds` and the counts.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,8 @@ from scipy.sparse import csr_matrix
 from recommenders import readings
 from recommenders.base import Recommender
 from recommenders.errors import InteractionsError
-from recommenders.evaluation import ranking_metrics
 from recommenders.registry import get_recommender
+from retrieval.metrics import binary_metrics
 
 SPLITS = ("test", "validation")
 PROTOCOLS = ("movielens_100k", "amazon_beauty")
@@ -92,15 +92,13 @@ def movielens_100k(
     `round(0.75 * n)` go to training. `split="validation"` splits that training part again
     the same way (with `validation_seed`, default `seed`, so that several validation
     splits can be drawn from one training part) and evaluates on its 25%. Metrics follow MS
-    Recommenders: `ndcg`, `precision`, `recall`, `hit_rate`; `map` divides each user's summed
-    precision-at-hit by the number of relevant items (their `map_at_k` until 1.2, which the
-    published table used), `map_at_k` by min(k, relevant) (their later `map_at_k`, and
-    `evaluation.py`'s); `coverage` is distinct recommended items over distinct training
-    items. Sequential models (`Recommender.sequential`) are trained on the rating times
-    (the "times" reading, `readings.fitted_on`); every model is fitted with `fit_with`, so
-    models that use ratings get them, and, when `u.item` lies next to `path`, its 19 genre
-    flags as item features (models without a feature prior ignore them; the published
-    figures use `u.data` alone).
+    Recommenders (`retrieval.metrics.binary_metrics`, which says which MAP is theirs);
+    `coverage` is distinct recommended items over distinct training items. Sequential
+    models (`Recommender.sequential`) are trained on the rating times (the "times" reading,
+    `readings.fitted_on`); every model is fitted with `fit_with`, so models that use
+    ratings get them, and, when `u.item` lies next to `path`, its 19 genre flags as item
+    features (models without a feature prior ignore them; the published figures use
+    `u.data` alone).
     """
     _check_split(split)
     table = _read_u_data(path)
@@ -296,32 +294,27 @@ def _rated(
 def _positional(histories: Sequence[Sequence[int]], n_items: int) -> csr_matrix:
     """One row per history, the item at position p of n weighing (p + 1) / n (an item seen
     more than once keeps its latest position)."""
-    indptr: list[int] = [0]
-    columns: list[int] = []
-    weights: list[float] = []
-    for history in histories:
-        last = {item: position for position, item in enumerate(history)}
-        columns.extend(last)
-        weights.extend((position + 1) / len(history) for position in last.values())
-        indptr.append(len(columns))
-    matrix = csr_matrix(
-        (np.asarray(weights, dtype=np.float32), np.asarray(columns, dtype=np.int64), indptr),
-        shape=(len(histories), n_items),
-    )
-    matrix.sort_indices()
-    return matrix
+    return _weighted(histories, n_items, lambda position, length: (position + 1) / length)
 
 
 def _decayed(histories: Sequence[Sequence[int]], n_items: int, decay: float) -> csr_matrix:
     """One row per history, the item at distance d from the end weighing decay**d (an item
     seen more than once keeps its most recent weight)."""
+    return _weighted(histories, n_items, lambda position, length: decay ** (length - 1 - position))
+
+
+def _weighted(
+    histories: Sequence[Sequence[int]], n_items: int, weight: Callable[[int, int], float]
+) -> csr_matrix:
+    """One row per history, each item weighing `weight(position, length)` at its latest
+    position in the history."""
     indptr: list[int] = [0]
     columns: list[int] = []
     weights: list[float] = []
     for history in histories:
         last = {item: position for position, item in enumerate(history)}
         columns.extend(last)
-        weights.extend(decay ** (len(history) - 1 - position) for position in last.values())
+        weights.extend(weight(position, len(history)) for position in last.values())
         indptr.append(len(columns))
     matrix = csr_matrix(
         (np.asarray(weights, dtype=np.float32), np.asarray(columns, dtype=np.int64), indptr),
@@ -338,7 +331,7 @@ def _run(task: _Task, model: Recommender, k: int) -> dict[str, Any]:
     exclude = task.history.copy()
     exclude.data[:] = 1.0
     ids, _ = model.recommend(task.rows, task.history, k, exclude=exclude)
-    metrics = ranking_metrics(ids, task.relevant, k)
+    metrics = binary_metrics(ids, task.relevant)
     trained_items = int((np.diff(task.train.tocsc().indptr) > 0).sum())
     recommended = np.unique(ids[ids >= 0])
     return {

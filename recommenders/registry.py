@@ -1,12 +1,18 @@
-"""Recommenders by name: the one place that knows which module implements which algorithm."""
+"""Recommenders by name: the one place that knows which module implements which algorithm,
+so also the one that loads a saved model of any of them."""
 
 from __future__ import annotations
 
 import importlib
+import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
-from recommenders.base import Recommender
-from recommenders.errors import RecommenderError, UnknownAlgorithmError
+import numpy as np
+
+from recommenders.base import SAVED_ALGORITHM, SAVED_PARAMS, Recommender
+from recommenders.errors import ModelNotTrainedError, RecommenderError, UnknownAlgorithmError
 
 _ALGORITHMS = {
     "popularity": ("recommenders.popularity", "PopularityRecommender"),
@@ -45,3 +51,20 @@ def get_recommender(name: str, **params: Any) -> Recommender:
         return cls(**params)
     except TypeError as exc:
         raise RecommenderError(f"bad parameters for recommender {name!r}: {exc}") from exc
+
+
+def load_recommender(path: Path | str) -> Recommender:
+    """The fitted model that `Recommender.save` wrote to `path`, of whichever algorithm."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelNotTrainedError(f"no saved model at {path}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            name = str(data[SAVED_ALGORITHM])
+            params = json.loads(str(data[SAVED_PARAMS]))
+            state = {key: data[key] for key in data.files if not key.startswith("__")}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise RecommenderError(f"{path}: unreadable model file ({exc}); train again") from exc
+    model = get_recommender(name, **params)
+    model._restore(state)
+    return model

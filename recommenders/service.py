@@ -7,7 +7,6 @@ import itertools
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ from recommenders.errors import (
 from recommenders.histories import Histories
 from recommenders.interactions import EVENT_KINDS, Event, InteractionMatrix
 from recommenders.popularity import PopularityRecommender
-from recommenders.registry import get_recommender
+from recommenders.registry import get_recommender, load_recommender
+from retrieval.text import category_leaf
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,8 @@ class RecommendationService:
         reading on a held-out part of `events` within `budget` seconds (see
         `recommenders.selection`); the summary then lists what it tried.
 
-        `items` (the catalog's ids) lets items without interactions be looked up too.
+        `items` (the catalog's ids) lets items without interactions be looked up too;
+        `item_categories` are normalised paths ("A > B > C", as `Product.category` holds them).
         """
         started = time.perf_counter()
         matrix = InteractionMatrix.from_events(events, event_weights, items)
@@ -224,8 +225,8 @@ class RecommendationService:
                 for name in ("user_items", "purchased", "event_kinds")
             }
             matrix = InteractionMatrix(meta["user_ids"], meta["item_ids"], **parts)
-            model = Recommender.load(directory / "model.npz")
-            popularity = Recommender.load(directory / "popularity.npz")
+            model = load_recommender(directory / "model.npz")
+            popularity = load_recommender(directory / "popularity.npz")
         except (OSError, ValueError, KeyError, TypeError, RecommenderError) as exc:
             raise RecommenderError(
                 f"the recommender in {directory} is unreadable ({exc}); train it again"
@@ -380,8 +381,7 @@ class RecommendationService:
         ]
 
     def _popular_reason(self, item: int) -> str:
-        category = self._categories.get(self._item_ids[item])
-        leaf = _leaf(category) if category else None
+        leaf = category_leaf(self._categories.get(self._item_ids[item], ""))
         return f"popular in {leaf}" if leaf else "popular with shoppers"
 
     def _title(self, item: int) -> str:
@@ -431,11 +431,6 @@ def _marks(items_per_row: Sequence[Sequence[int]], n_items: int) -> csr_matrix:
     indices = np.fromiter(itertools.chain.from_iterable(items_per_row), dtype=np.int64)
     data = np.ones(len(indices), dtype=bool)
     return csr_matrix((data, indices, indptr), shape=(len(items_per_row), n_items))
-
-
-def _leaf(category: str) -> str | None:
-    parts = [part for part in re.split(r"\s*[>|»]\s*", category.strip()) if part]
-    return parts[-1] if parts else None
 
 
 def _replace(path: Path, write: Callable[[Path], object]) -> None:

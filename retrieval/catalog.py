@@ -86,6 +86,16 @@ _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Product))
 FIELDS: tuple[str, ...] = tuple(name for name in _FIELD_NAMES if name != "attributes")
 """Canonical catalog field names that ``mapping`` may map source columns to."""
 REQUIRED_FIELDS = ("id", "title")
+AMAZON_SAMPLE_MAPPING: Mapping[str, str] = {
+    "id": "Uniq Id",
+    "title": "Product Name",
+    "category": "Category",
+    "price": "Selling Price",
+    "description": "About Product",
+}
+"""The ``mapping`` for the Amazon listings sample that benchmarks and evaluations read
+(shared/data/catalog-amazon-1000, a 2020 scrape's schema): its own brand and description
+columns are empty, so the description comes from "About Product"."""
 # Other common column names for canonical fields, used when no column has the field's
 # own name and ``mapping`` does not name one.
 _ALIASES = {

@@ -1,11 +1,11 @@
 """Offline search evaluation against graded relevance judgments: nDCG@k, Recall@50, MRR
-and the share of top-k results that break a constraint the query states, per ranker."""
+(the graded metrics of :mod:`retrieval.metrics`) and the share of top-k results that break
+a constraint the query states, per ranker."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,11 +14,9 @@ from typing import Any
 
 from .errors import RetrievalError
 from .filters import Filters
+from .metrics import RELEVANT, ndcg, recall, reciprocal_rank
 from .search import MODES, Mode, SearchEngine, SearchResult
 
-RELEVANT = 2
-"""The lowest grade that counts as relevant for Recall and MRR (grades are 0-3: 3 exactly
-what was asked for, 2 a good substitute, 1 related, 0 wrong)."""
 RECALL_DEPTH = 50
 
 
@@ -58,35 +56,6 @@ def load_judged(path: Path) -> list[JudgedQuery]:
     except (OSError, ValueError) as exc:
         raise RetrievalError(f"cannot read judged queries from {path}: {exc}") from exc
     return queries
-
-
-def ndcg(ranked: Sequence[str], judgments: Mapping[str, int], k: int) -> float:
-    """Normalised discounted cumulative gain at ``k`` with gains ``2**grade - 1``;
-    the ideal ranking orders every judged product by grade. 0 when nothing is relevant."""
-    ideal = sorted((g for g in judgments.values() if g > 0), reverse=True)[:k]
-    best = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    if best == 0:
-        return 0.0
-    gained = sum(
-        (2 ** judgments.get(pid, 0) - 1) / math.log2(i + 2) for i, pid in enumerate(ranked[:k])
-    )
-    return gained / best
-
-
-def recall(ranked: Sequence[str], judgments: Mapping[str, int], k: int) -> float:
-    """Share of the relevant products (grade >= :data:`RELEVANT`) in the top ``k``."""
-    relevant = {pid for pid, g in judgments.items() if g >= RELEVANT}
-    if not relevant:
-        return 0.0
-    return len(relevant & set(ranked[:k])) / len(relevant)
-
-
-def reciprocal_rank(ranked: Sequence[str], judgments: Mapping[str, int]) -> float:
-    """1 / the rank of the first relevant product; 0 when none is ranked."""
-    for rank, pid in enumerate(ranked, start=1):
-        if judgments.get(pid, 0) >= RELEVANT:
-            return 1.0 / rank
-    return 0.0
 
 
 def _has_relevant(query: JudgedQuery) -> bool:

@@ -33,8 +33,9 @@ from .errors import (
 )
 from .filters import Filters, ParsedQuery, parse_query
 from .lexical import LexicalIndex
+from .ranking import top_k
 from .rows import ProductRows
-from .vector_index import VectorIndex, top_k
+from .vector_index import VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -538,7 +539,7 @@ class SearchEngine:
         if len(candidates) == 0:
             result.no_good_match = True
             return result
-        best, columns = top_k(scores[None], k)
+        columns, best = top_k(scores[None], k)
         positions = candidates[columns[0]]
         matched = self._matched(parsed.text, vector, positions)
         result.hits = [
@@ -598,7 +599,7 @@ class SearchEngine:
         lexical = self._lexical.scores(text)
         keyword = np.flatnonzero((lexical > 0) & mask)
         if len(keyword) > fetch:
-            keyword = keyword[top_k(lexical[keyword][None], fetch)[1][0]]
+            keyword = keyword[top_k(lexical[keyword][None], fetch)[0][0]]
         if mode == "bm25":
             return keyword, lexical[keyword]
         candidates = np.union1d(self._dense_candidates(vector, mask, allowed, fetch), keyword)
@@ -624,7 +625,7 @@ class SearchEngine:
             found = positions[(positions >= 0) & mask[positions]][:fetch]
             if len(found) >= math.ceil(min(fetch, len(allowed)) / 2):
                 return found
-        return allowed[top_k(self._vectors.scores(vector[None], allowed), fetch)[1][0]]
+        return allowed[top_k(self._vectors.scores(vector[None], allowed), fetch)[0][0]]
 
 
 def _embed(

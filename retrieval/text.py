@@ -38,6 +38,12 @@ def normalize_category(value: str) -> str:
     return CATEGORY_SEPARATOR.join(s for s in (" ".join(x.split()) for x in segments) if s)
 
 
+def category_leaf(path: str) -> str:
+    """The most specific segment of a normalised category path (as a product's ``category``
+    holds it): ``"A > B > C"`` -> ``"C"``, ``""`` for none."""
+    return path.rpartition(CATEGORY_SEPARATOR)[2]
+
+
 def category_segments(path: str) -> list[str]:
     """The segments of a normalised category path, case-folded."""
     return [s.casefold() for s in path.split(CATEGORY_SEPARATOR) if s]

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from . import ranking
 from .errors import IndexNotBuiltError, RetrievalError
 
 logger = logging.getLogger(__name__)
@@ -26,22 +27,6 @@ EXACT_THRESHOLD = 50_000
 """From this many vectors on, an index is an HNSW graph rather than exact."""
 HNSW_M = 32
 EF_CONSTRUCTION = 200
-
-
-def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise top ``k`` of a 2-D score array, best first: ``(scores, columns)``, each
-    of shape ``(rows, min(k, columns))``. Ties keep the lower column first."""
-    if k < 1:
-        raise ValueError("k must be at least 1")
-    k = min(k, scores.shape[1])
-    if k < scores.shape[1]:
-        columns = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        columns.sort(axis=1)
-    else:
-        columns = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
-    picked = np.take_along_axis(scores, columns, axis=1)
-    order = np.argsort(-picked, axis=1, kind="stable")
-    return np.take_along_axis(picked, order, axis=1), np.take_along_axis(columns, order, axis=1)
 
 
 def default_ef_search(count: int) -> int:
@@ -221,11 +206,11 @@ class VectorIndex:
         matrix = self._matrix
         rows = max(1, _BLOCK // max(len(self), 1))
         blocks = [
-            top_k(queries[start : start + rows] @ matrix.T, k)
+            ranking.top_k(queries[start : start + rows] @ matrix.T, k)
             for start in range(0, len(queries), rows)
         ]
-        scores = np.concatenate([block[0] for block in blocks])
-        positions = np.concatenate([block[1] for block in blocks]).astype(np.int64)
+        positions = np.concatenate([block[0] for block in blocks]).astype(np.int64)
+        scores = np.concatenate([block[1] for block in blocks])
         return scores, positions
 
     def scores(self, queries: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:

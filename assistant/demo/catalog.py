@@ -57,8 +57,9 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Product:
-    """One catalog row; money is kept in cents and ratings in tenths to stay exact."""
+class DemoProduct:
+    """One generated row of the demo's `catalog.csv` (what `retrieval.catalog.Product` is
+    later read from); money is kept in cents and ratings in tenths to stay exact."""
 
     id: str
     title: str
@@ -91,7 +92,7 @@ class Product:
         }
 
 
-CATALOG_COLUMNS = tuple(Product("", "", "", "", "", 0, "", "", 0, 0, "").row())
+CATALOG_COLUMNS = tuple(DemoProduct("", "", "", "", "", 0, "", "", 0, 0, "").row())
 
 _PRICE_ENDINGS = (99, 99, 99, 49, 95, 0)
 
@@ -118,13 +119,13 @@ def table(columns: str, text: str) -> tuple[dict[str, object], ...]:
 
 def build_catalog(
     categories: Sequence[Category], rng: Rng, per_category: tuple[int, int]
-) -> list[Product]:
+) -> list[DemoProduct]:
     """Draw ``per_category`` (min, max) products per category, shuffle, number them P0001..
 
     Titles are unique even without the brand (one game or book is not sold under two
     brands): a draw whose title repeats one already drawn is redrawn.
     """
-    drafts: list[Product] = []
+    drafts: list[DemoProduct] = []
     seen: set[str] = set()
     for category in categories:
         wanted = rng.randint(*per_category)
@@ -144,7 +145,7 @@ def build_catalog(
     return [replace(p, id=f"P{i:04d}") for i, p in enumerate(rng.shuffled(drafts), start=1)]
 
 
-def _draw(category: Category, rng: Rng) -> Product:
+def _draw(category: Category, rng: Rng) -> DemoProduct:
     kind = rng.weighted_choice(category.kinds, [k.weight for k in category.kinds])
     ctx: dict[str, object] = {"brand": rng.choice(kind.brands or category.brands)}
     for axis, values in kind.axes.items():
@@ -173,7 +174,7 @@ def _draw(category: Category, rng: Rng) -> Product:
     price_cents = dollars * 100 + rng.choice(_PRICE_ENDINGS)
     stock = 0 if rng.chance(OUT_OF_STOCK_RATE) else 1 + rng.geometric(35.0)
     rating = min(50, max(28, round(rng.normal(4.3, 0.35) * 10)))
-    return Product(
+    return DemoProduct(
         id="",
         title=title,
         description=description,

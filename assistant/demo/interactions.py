@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.demo.catalog import Product
+from assistant.demo.catalog import DemoProduct
 from assistant.demo.customers import Customer
 from assistant.demo.departments.clothing import MENS_JACKETS, WOMENS_SHOES
 from assistant.demo.departments.electronics import HEADPHONES, PHONE_ACCESSORIES
@@ -170,7 +170,7 @@ def assign_tastes(
 def simulate(
     customers: Sequence[Customer],
     tastes: Mapping[str, Sequence[tuple[str, float]]],
-    products: Sequence[Product],
+    products: Sequence[DemoProduct],
     rng: Rng,
     start: dt.datetime,
     now: dt.datetime,
@@ -208,9 +208,9 @@ _TASTES_BY_NAME = {t.name: t for t in TASTES}
 class _Store:
     """Products indexed by category and group, with Zipf popularity per category."""
 
-    def __init__(self, products: Sequence[Product], rng: Rng) -> None:
-        self.by_category: dict[str, list[Product]] = defaultdict(list)
-        self.by_group: dict[str, list[Product]] = defaultdict(list)
+    def __init__(self, products: Sequence[DemoProduct], rng: Rng) -> None:
+        self.by_category: dict[str, list[DemoProduct]] = defaultdict(list)
+        self.by_group: dict[str, list[DemoProduct]] = defaultdict(list)
         for product in products:
             self.by_category[product.category].append(product)
             self.by_group[product.group].append(product)
@@ -221,7 +221,7 @@ class _Store:
             for rank, product in enumerate(ranked, start=1):
                 self.popularity[product.id] = 1.0 / rank**1.05
 
-    def weights(self, items: Sequence[Product], taste: Taste | None) -> list[float]:
+    def weights(self, items: Sequence[DemoProduct], taste: Taste | None) -> list[float]:
         favoured = taste.favours if taste else ()
         return [self.popularity[p.id] * (3.0 if p.group in favoured else 1.0) for p in items]
 
@@ -250,14 +250,14 @@ def _session(
     events: list[Event] = []
     clock = [moment]
 
-    def emit(product: Product, event: str, gap: tuple[int, int]) -> None:
+    def emit(product: DemoProduct, event: str, gap: tuple[int, int]) -> None:
         clock[0] += dt.timedelta(seconds=rng.randint(*gap))
         events.append(Event(user_id, product.id, event, clock[0]))
 
     for product in viewed:
         emit(product, "view", (20, 240))
     buyable = [p for p in viewed if p.id not in owned or p.group in CONSUMABLES]
-    basket: list[Product] = []
+    basket: list[DemoProduct] = []
     if buyable and (force or rng.chance(_P_CART)):
         basket.append(rng.weighted_choice(buyable, [p.rating_tenths**2 for p in buyable]))
         others = [p for p in buyable if p not in basket]

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from assistant.demo import ORDERS_JSON, SNAPSHOT_TIME
-from assistant.demo.catalog import Product
+from assistant.demo.catalog import DemoProduct
 from assistant.demo.customers import Customer
 from assistant.demo.interactions import CONSUMABLES, Event, iso
 from assistant.demo.rng import Rng
@@ -41,7 +41,7 @@ _CUTOFF_HOUR = 17
 
 def build_orders(
     events: Sequence[Event],
-    products: Mapping[str, Product],
+    products: Mapping[str, DemoProduct],
     customers: Mapping[str, Customer],
     rng: Rng,
     now: dt.datetime,
@@ -65,7 +65,7 @@ def _order(
     number: int,
     customer: Customer,
     basket: Sequence[Event],
-    products: Mapping[str, Product],
+    products: Mapping[str, DemoProduct],
     rng: Rng,
     now: dt.datetime,
 ) -> dict[str, object]:

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from recommenders import ModelNotTrainedError, Recommender, algorithms, get_recommender
+from recommenders import (
+    ModelNotTrainedError,
+    Recommender,
+    RecommenderError,
+    algorithms,
+    get_recommender,
+    load_recommender,
+)
 
 Blocks = Any  # conftest.Blocks: the two-block matrix with each user's and item's block
 
@@ -102,15 +109,23 @@ def test_save_and_load_give_identical_recommendations(
 ) -> None:
     path = tmp_path / "model.npz"
     model.save(path)
-    for loaded in (Recommender.load(path), type(model).load(path)):
-        assert type(loaded) is type(model)
-        assert loaded.params == model.params
-        expected, loaded_ids = _recommend_all(model, blocks, 8), _recommend_all(loaded, blocks, 8)
-        np.testing.assert_array_equal(expected[0], loaded_ids[0])
-        np.testing.assert_array_equal(expected[1], loaded_ids[1])
-        np.testing.assert_array_equal(
-            model.similar_items(np.arange(5), 4)[0], loaded.similar_items(np.arange(5), 4)[0]
-        )
+    loaded = load_recommender(path)
+    assert type(loaded) is type(model)
+    assert loaded.params == model.params
+    expected, loaded_ids = _recommend_all(model, blocks, 8), _recommend_all(loaded, blocks, 8)
+    np.testing.assert_array_equal(expected[0], loaded_ids[0])
+    np.testing.assert_array_equal(expected[1], loaded_ids[1])
+    np.testing.assert_array_equal(
+        model.similar_items(np.arange(5), 4)[0], loaded.similar_items(np.arange(5), 4)[0]
+    )
+
+
+def test_loading_a_missing_or_damaged_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotTrainedError):
+        load_recommender(tmp_path / "nothing.npz")
+    (tmp_path / "damaged.npz").write_bytes(b"not a zip")
+    with pytest.raises(RecommenderError, match="unreadable model file"):
+        load_recommender(tmp_path / "damaged.npz")
 
 
 def test_similar_items_stay_in_their_block(model: Recommender, blocks: Blocks) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from recommenders import Recommender, RecommenderError, get_recommender
+from recommenders import RecommenderError, get_recommender, load_recommender
 from recommenders.als import ALSRecommender
 from recommenders.blend import BlendRecommender
 from recommenders.ease import EASERecommender
@@ -78,7 +78,7 @@ def test_params_keep_the_inputs_and_rebuild_the_blend(ratings: csr_matrix, tmp_p
     assert get_recommender("blend", **blend.params).params == blend.params
     blend.fit_with((ratings > 0).astype(np.float32), ratings=ratings)
     blend.save(tmp_path / "blend.npz")
-    loaded = Recommender.load(tmp_path / "blend.npz")
+    loaded = load_recommender(tmp_path / "blend.npz")
     rows = np.arange(4)
     np.testing.assert_array_equal(
         loaded.scores(rows, ratings[rows]), blend.scores(rows, ratings[rows])

@@ -8,25 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.catalog import CatalogLoad, load_catalog
+from retrieval.catalog import AMAZON_SAMPLE_MAPPING, CatalogLoad, load_catalog
 from retrieval.embedder import Embedder
 from retrieval.search import SearchEngine
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared/data/catalog-amazon-1000/products.csv"
-MAPPING = {
-    "id": "Uniq Id",
-    "title": "Product Name",
-    "category": "Category",
-    "price": "Selling Price",
-    "description": "About Product",
-}
 
 
 @pytest.fixture(scope="module")
 def amazon() -> CatalogLoad:
     if not DATA.exists():
         pytest.skip(f"{DATA} is not available")
-    return load_catalog(DATA, MAPPING)
+    return load_catalog(DATA, AMAZON_SAMPLE_MAPPING)
 
 
 def test_every_record_is_loaded_or_reported(amazon: CatalogLoad) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from retrieval.catalog import Product, load_catalog, parse_price
 from retrieval.errors import CatalogError, RetrievalError
+from retrieval.text import category_leaf, normalize_category
 
 
 @pytest.mark.parametrize(
@@ -253,3 +254,16 @@ def test_semicolon_separated_files_are_read(tmp_path: Path) -> None:
         ("b1", "Blue bowl, large", 12.5),
         ("b2", "Red cup", 3.0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "leaf"),
+    [
+        ("Toys|Games|Puzzles", "Puzzles"),
+        ("Toys & Games > 2/3 Years", "2/3 Years"),
+        ("Books", "Books"),
+        ("", ""),
+    ],
+)
+def test_the_category_leaf_is_the_last_segment_of_the_normalised_path(raw: str, leaf: str) -> None:
+    assert category_leaf(normalize_category(raw)) == leaf
