@@ -17,7 +17,6 @@ from typing import Any
 from assistant.errors import BadRequest
 from assistant.evidence import claimed_durations, claimed_percents
 from assistant.grounding import declines
-from assistant.llm import get_llm
 from assistant.orchestrator import Assistant, ChatResponse
 from assistant.settings import Settings
 from assistant.shop import Shop
@@ -63,12 +62,7 @@ def evaluate(
     """Run `conversations` against a copy of the settings' shop (with `embedder`, the
     settings' by default) on the `llm` tier, and score every turn's expectations."""
     with scratch_shop(settings, embedder) as (shop, scratch):
-        assistant = Assistant(
-            shop,
-            get_llm(llm, scratch),
-            store_name=scratch.store_name,
-            max_chars=scratch.max_message_chars,
-        )
+        assistant = Assistant.from_settings(scratch.model_copy(update={"llm": llm}), shop)
         return _run(shop, assistant, conversations)
 
 
@@ -147,7 +141,7 @@ def _check(shop: Shop, user: str | None, r: ChatResponse, expect: dict[str, Any]
 
 
 def _violations(shop: Shop, listed: dict[str, Any], rules: dict[str, Any]) -> list[str]:
-    product = shop.product(listed["id"])
+    product = shop.catalog.product(listed["id"])
     broken = []
     price = product.price
     if "price_max" in rules and (price is None or price > rules["price_max"]):
@@ -170,8 +164,8 @@ def _unsupported_claims(shop: Shop, user: str | None, said: str, r: ChatResponse
     listed = {p["id"] for p in r.products}
     orders = shop.db.orders_for_user(user, limit=1000) if user else []
     ordered = {item["product_id"] for o in orders for item in o["items"]}
-    if user and shop.recs is not None:
-        ordered |= set(shop.recs.history(user))
+    if user:
+        ordered |= set(shop.recommendations.history(user))
     prices = {round(p["price"], 2) for p in r.products if p["price"] is not None}
     prices |= {round(float(i["unit_price"]), 2) for o in orders for i in o["items"]}
     prices |= {round(float(o["total"]), 2) for o in orders}
@@ -185,12 +179,12 @@ def _unsupported_claims(shop: Shop, user: str | None, said: str, r: ChatResponse
     ]
     claims += [
         f"unsupported product {p.title!r}"
-        for p in shop.titles.find(r.reply)
+        for p in shop.catalog.titles.find(r.reply)
         if p.id not in listed and p.id not in ordered
     ]
     # Durations and percentages (a policy's "5-7 business days", "20% off") must be the
     # policies' or the listed products' own.
-    sources = quoted + " ".join(shop.product(p["id"]).description for p in r.products)
+    sources = quoted + " ".join(shop.catalog.product(p["id"]).description for p in r.products)
     claims += [
         f"unsupported duration {n:g} {unit}"
         for n, unit in sorted(claimed_durations(r.reply) - claimed_durations(sources))

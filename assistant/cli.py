@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError, BadRequest
+from assistant.errors import AssistantError, BadRequest, map_errors
 from assistant.settings import Settings, get_settings
 from prompts import short_title
 
@@ -22,13 +22,6 @@ _ROOT = Path(__file__).resolve().parents[1]
 _DEV_SET = _ROOT / "benchmarks" / "data" / "search_dev.jsonl"
 _SHARED = _ROOT.parent / "shared" / "data"
 _AMAZON = _SHARED / "catalog-amazon-1000" / "products.csv"
-_AMAZON_MAP = [
-    "id=Uniq Id",
-    "title=Product Name",
-    "category=Category",
-    "price=Selling Price",
-    "description=About Product",
-]
 
 
 _MAP_HELP = "rename source columns: FIELD=COLUMN pairs, in one --map or in several"
@@ -101,7 +94,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 # -- commands ---------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> None:
     from assistant.home import Home, index_catalog
-    from retrieval.embedder import get_embedder
 
     settings = _settings(args)
     home = Home(settings.home)
@@ -109,7 +101,7 @@ def cmd_index(args: argparse.Namespace) -> None:
         summary = index_catalog(
             home,
             Path(args.catalog),
-            get_embedder("minilm", threads=settings.threads),
+            settings.load_embedder(),
             mapping=_parse_map(args.map),
             progress=True,
         )
@@ -131,9 +123,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     products: Sequence[Product] = []
     with home.writing("train"):
         if home.has_catalog():
-            from retrieval.embedder import get_embedder
-
-            products = SearchEngine.load(home.catalog, get_embedder("minilm")).products
+            products = SearchEngine.load(home.catalog, settings.load_embedder()).products
         summary = train_recommender(
             home,
             Path(args.interactions),
@@ -145,7 +135,8 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> None:
-    from assistant.shop import Shop, search_payload
+    from assistant.catalog import search_payload
+    from assistant.shop import Shop
 
     shop = Shop.open(_settings(args), progress=True)
     if args.batch:
@@ -161,14 +152,14 @@ def cmd_search(args: argparse.Namespace) -> None:
             rows.append((query_id, query))
         if bad and not rows:
             raise BadRequest(f"{args.batch}: no line is query_id<TAB>query")
-        results = shop.engine.search_batch([query for _, query in rows], k=args.k)
+        results = shop.catalog.engine.search_batch([query for _, query in rows], k=args.k)
         for (query_id, _), result in zip(rows, results, strict=True):
             hits = [{"id": h.product.id, "score": round(h.score, 4)} for h in result.hits]
             print(json.dumps({"query_id": query_id, "results": hits}))
         return
     if args.query is None:
         raise BadRequest("give a QUERY or --batch FILE")
-    payload = search_payload(shop.search(args.query, k=args.k))
+    payload = search_payload(shop.catalog.search(args.query, k=args.k))
     text = "\n".join(
         f"{r['id']}  {short_title(r['title'])}  ${r['price']}  ({r['score']})"
         if r["price"] is not None
@@ -181,13 +172,13 @@ def cmd_search(args: argparse.Namespace) -> None:
 def cmd_recommend(args: argparse.Namespace) -> None:
     from assistant.shop import Shop
 
-    shop = Shop.open(_settings(args), progress=True)
+    recommend = Shop.open(_settings(args), progress=True).recommendations.recommend
     if args.batch:
         for line in _lines(args.batch):
             user_id = line.strip()
             # A blank line still gets its (empty) line, so output lines match input lines.
             suggestions = (
-                shop.recommend(user_id, args.k, unlisted=True, out_of_stock=args.out_of_stock)[0]
+                recommend(user_id, args.k, unlisted=True, out_of_stock=args.out_of_stock)[0]
                 if user_id
                 else []
             )
@@ -196,7 +187,7 @@ def cmd_recommend(args: argparse.Namespace) -> None:
         return
     if args.user_id is None:
         raise BadRequest("give a USER_ID or --batch FILE")
-    suggestions, filters = shop.recommend(
+    suggestions, filters = recommend(
         args.user_id,
         args.k,
         query=args.query,
@@ -229,18 +220,11 @@ def cmd_recommend(args: argparse.Namespace) -> None:
 def cmd_ask(args: argparse.Namespace) -> None:
     from dataclasses import asdict
 
-    from assistant.llm import get_llm
     from assistant.orchestrator import Assistant
     from assistant.shop import Shop
 
     settings = _settings(args)
-    shop = Shop.open(settings, progress=True)
-    assistant = Assistant(
-        shop,
-        get_llm(settings.llm, settings),
-        store_name=settings.store_name,
-        max_chars=settings.max_message_chars,
-    )
+    assistant = Assistant.from_settings(settings, Shop.open(settings, progress=True))
     response = assistant.chat(args.message, args.session, args.user)
     _emit(args, asdict(response), f"{response.reply}\n\n[session {response.session_id}]")
 
@@ -248,12 +232,13 @@ def cmd_ask(args: argparse.Namespace) -> None:
 def cmd_nlu(args: argparse.Namespace) -> None:
     from assistant.home import Home, train_intents
     from assistant.nlu import IntentModel, extract_entities
+    from assistant.nlu.entities import NO_IDS, CatalogIds
     from assistant.nlu.intents import OUT_OF_SCOPE, Prediction, read_examples
-    from retrieval.embedder import get_embedder
+    from retrieval.search import SearchEngine
 
     settings = _settings(args)
     home = Home(settings.home)
-    embedder = get_embedder("minilm", threads=settings.threads)
+    embedder = settings.load_embedder()
     if args.nlu_command == "train":
         try:
             examples = read_examples(Path(args.examples))
@@ -268,9 +253,12 @@ def cmd_nlu(args: argparse.Namespace) -> None:
             )
         _emit(args, summary, json.dumps(summary, indent=2))
         return
-    if not IntentModel.saved_in(home.nlu):
+    if not IntentModel.fits(home.nlu, embedder):
         train_intents(home, embedder)
     model = IntentModel.load(home.nlu, embedder)
+    ids = NO_IDS  # product ids are this home's catalog's, when it has one
+    if home.has_catalog():
+        ids = CatalogIds(SearchEngine.load(home.catalog, embedder).__contains__)
     texts = _lines(args.batch)
     # A blank line is out_of_scope with confidence 0 (not sent to the model), so output
     # lines match input lines.
@@ -284,7 +272,7 @@ def cmd_nlu(args: argparse.Namespace) -> None:
                     "text": text,
                     "intent": prediction.intent,
                     "confidence": prediction.confidence,
-                    "entities": extract_entities(text).to_dict(),
+                    "entities": extract_entities(text, ids).to_dict(),
                 },
                 ensure_ascii=False,
             )
@@ -295,21 +283,17 @@ def cmd_products(args: argparse.Namespace) -> None:
     from assistant.home import Home
     from assistant.shop import Shop
     from retrieval.catalog import load_catalog
-    from retrieval.errors import RetrievalError
 
     settings = _settings(args)
     with Home(settings.home).writing(f"products {args.products_command}"):
         shop = Shop.open(settings, progress=True)
         try:
             if args.products_command == "delete":
-                shop.delete_products(args.ids)
+                shop.catalog.delete(args.ids)
                 summary: dict[str, Any] = {"deleted": len(args.ids)}
             else:
-                try:
-                    loaded = load_catalog(Path(args.catalog), _parse_map(args.map))
-                except RetrievalError as exc:
-                    raise BadRequest(str(exc)) from exc
-                shop.add_products(loaded.products, replace=True)
+                loaded = load_catalog(Path(args.catalog), _parse_map(args.map))
+                shop.catalog.add(loaded.products, replace=True)
                 summary = {
                     "upserted": len(loaded.products),
                     "skipped": len(loaded.errors),
@@ -322,8 +306,7 @@ def cmd_products(args: argparse.Namespace) -> None:
 
 
 def cmd_eval_search(args: argparse.Namespace) -> None:
-    from retrieval.catalog import load_catalog
-    from retrieval.embedder import get_embedder
+    from retrieval.catalog import AMAZON_SAMPLE_MAPPING, load_catalog
     from retrieval.errors import RetrievalError
     from retrieval.evaluation import evaluate, load_judged
     from retrieval.search import SearchEngine
@@ -331,13 +314,13 @@ def cmd_eval_search(args: argparse.Namespace) -> None:
     settings = _settings(args)
     try:
         queries = load_judged(Path(args.judgments))
-        mapping = args.map
-        if mapping is None and Path(args.catalog) == _AMAZON:
-            mapping = _AMAZON_MAP  # the judged set's own catalog
-        products = load_catalog(Path(args.catalog), _parse_map(mapping)).products
+        mapping = _parse_map(args.map)
+        if args.map is None and Path(args.catalog) == _AMAZON:
+            mapping = dict(AMAZON_SAMPLE_MAPPING)  # the judged set's own catalog
+        products = load_catalog(Path(args.catalog), mapping).products
     except (RetrievalError, OSError, ValueError) as exc:
         raise BadRequest(str(exc)) from exc
-    engine = SearchEngine.build(products, get_embedder("minilm", threads=settings.threads))
+    engine = SearchEngine.build(products, settings.load_embedder())
     report = evaluate(engine, queries)
     text = "\n".join(
         f"{mode:7} nDCG@10 {m['ndcg']:.3f}  Recall@50 {m['recall']:.3f}  MRR {m['mrr']:.3f}  "
@@ -349,10 +332,9 @@ def cmd_eval_search(args: argparse.Namespace) -> None:
 
 def cmd_eval_nlu(args: argparse.Namespace) -> None:
     from assistant.nlu.evaluation import run
-    from retrieval.embedder import get_embedder
 
     settings = _settings(args)
-    embedder = get_embedder("minilm", threads=settings.threads)
+    embedder = settings.load_embedder()
     try:
         # oos fits its own temperature and threshold on a validation split.
         options = {} if args.protocol == "oos" else {"calibration": args.calibration}
@@ -627,8 +609,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=level, handlers=[handler], format="%(levelname)s %(name)s: %(message)s"
     )
     try:
-        _check_text_args(args)
-        args.run(args)
+        with map_errors():
+            _check_text_args(args)
+            args.run(args)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,13 @@
-"""The assistant's error tree. HTTP status codes are chosen only in `assistant.api`."""
+"""The assistant's error tree, and `map_errors`, which translates the errors of the
+packages it uses into it. HTTP status codes are chosen only in `assistant.api`."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from recommenders import errors as recs
+from retrieval import errors as retrieval
 
 
 class AssistantError(Exception):
@@ -20,7 +27,7 @@ class Conflict(AssistantError):
 
 
 class IndexNotBuilt(AssistantError):
-    """The home holds no catalog index yet."""
+    """Something the request needs has not been built or trained yet."""
 
 
 class Damaged(AssistantError):
@@ -34,3 +41,39 @@ class LLMUnavailable(AssistantError):
 
 class ConfigurationError(AssistantError):
     """Settings are missing or inconsistent; the message says how to fix them."""
+
+
+_TRANSLATIONS: tuple[tuple[type[Exception], type[AssistantError]], ...] = (
+    (retrieval.CatalogError, BadRequest),
+    (retrieval.EmptyQueryError, BadRequest),
+    (retrieval.ProductNotFoundError, NotFound),
+    (retrieval.ProductExistsError, Conflict),
+    (retrieval.IndexNotBuiltError, IndexNotBuilt),
+    (retrieval.UnknownEmbedderError, ConfigurationError),
+    (recs.InteractionsError, BadRequest),
+    (recs.UnknownAlgorithmError, BadRequest),
+    (recs.UnknownItemError, NotFound),
+    (recs.ModelNotTrainedError, IndexNotBuilt),
+    # Anything else the packages raise on purpose is a file they could not use.
+    (retrieval.RetrievalError, Damaged),
+    (recs.RecommenderError, Damaged),
+)
+FOREIGN = (retrieval.RetrievalError, recs.RecommenderError)
+"""The error trees of the packages the assistant uses."""
+
+
+def translate(error: Exception) -> AssistantError:
+    """`error`, from one of the `FOREIGN` trees, as the assistant's error of that kind
+    (with the same message)."""
+    kind = next(mine for theirs, mine in _TRANSLATIONS if isinstance(error, theirs))
+    return kind(str(error))
+
+
+@contextmanager
+def map_errors() -> Iterator[None]:
+    """At an edge (a CLI command, an API request): errors of the packages the assistant
+    uses leave as the assistant's own, so each edge reports them in one way."""
+    try:
+        yield
+    except FOREIGN as error:
+        raise translate(error) from error

@@ -10,10 +10,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from assistant.tools import Toolbox
+from assistant.policies import Passage
+from retrieval.catalog import Product
+from retrieval.filters import Vocabulary
+from retrieval.titles import TitleIndex
 
 AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 MONEY = re.compile(
@@ -71,6 +73,43 @@ DATE = re.compile(
 
 
 @dataclass
+class ToolCall:
+    name: str
+    arguments: dict[str, Any]
+    result: dict[str, Any]
+
+
+class CatalogLookup(Protocol):
+    """What grounding asks of the catalog (`assistant.catalog.Catalog` is one)."""
+
+    titles: TitleIndex
+
+    def get(self, product_id: str) -> Product | None: ...
+
+    @property
+    def vocabulary(self) -> Vocabulary: ...
+
+
+class TurnResults(Protocol):
+    """What one turn's tools returned, all a reply may draw on (the chat's `Toolbox` is
+    one): the calls, the products, orders and policy passages they returned, the products
+    the shopper's own history holds, the change waiting for a yes, the filters in force."""
+
+    calls: list[ToolCall]
+    products: dict[str, Product]
+    orders: dict[str, dict[str, Any]]
+    passages: list[Passage]
+    history: set[str]
+    pending: dict[str, Any] | None
+
+    @property
+    def filters(self) -> dict[str, Any]: ...
+
+    @property
+    def catalog(self) -> CatalogLookup: ...
+
+
+@dataclass
 class Evidence:
     """What a reply may state in one turn: the tools' results, the retrieved passages and
     the shopper's message, as text and as the amounts, durations, percentages, dates and
@@ -98,12 +137,12 @@ class Evidence:
         self.dates = {day for day, _ in dates(self.text, None)}
 
     @classmethod
-    def of(cls, tools: Toolbox, message: str) -> Evidence:
+    def of(cls, tools: TurnResults, message: str) -> Evidence:
         results = [json.dumps(call.result, default=str) for call in tools.calls]
         products = [json.dumps(p.to_dict(), default=str) for p in tools.products.values()]
         orders = [json.dumps(o, default=str) for o in tools.orders.values()]
         passages = [p.text for p in tools.passages]
-        filters = tools.session.state.get("filters") or {}
+        filters = tools.filters
         text = "\n".join([message, json.dumps(filters), *results, *products, *orders, *passages])
         amounts = {p.price for p in tools.products.values() if p.price is not None}
         amounts |= {filters[k] for k in ("price_min", "price_max") if filters.get(k) is not None}

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from assistant.evidence import (
     AMOUNT,
@@ -35,18 +34,14 @@ from assistant.evidence import (
     NUMBER,
     PERCENT,
     Evidence,
+    TurnResults,
     claimed_durations,
     dates,
     number,
 )
 from prompts import short_title
 from retrieval.catalog import Product
-from retrieval.columns import TITLE_KEY_WORDS, title_words
 from retrieval.text import COLOURS
-
-if TYPE_CHECKING:
-    from assistant.tools import Toolbox
-    from retrieval.search import SearchEngine
 
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 _RATING_SCALE = re.compile(r"/\s?5\b|out of 5\b", re.IGNORECASE)
@@ -120,30 +115,6 @@ _DECLINES = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-class TitleIndex:
-    """Finds catalog titles quoted in a text without scanning every title: the search
-    engine looks candidates up by their first words (a key column it keeps, so catalog
-    changes need nothing here), then each is confirmed as a substring, whole or as replies
-    shorten it (:func:`prompts.short_title`)."""
-
-    def __init__(self, engine: SearchEngine) -> None:
-        self._engine = engine
-
-    def find(self, text: str) -> list[Product]:
-        words = title_words(text)
-        phrases = [
-            words[start : start + size]
-            for start in range(len(words) - 1)
-            for size in range(TITLE_KEY_WORDS, 1, -1)
-        ]
-        lowered = text.lower()
-        return [
-            p
-            for p in self._engine.titled(phrases)
-            if p.title.lower() in lowered or short_title(p.title).lower() in lowered
-        ]
-
-
 @dataclass
 class GroundingReport:
     problems: list[str] = field(default_factory=list)
@@ -154,7 +125,7 @@ class GroundingReport:
 
 
 def check_grounding(
-    reply: str, message: str, tools: Toolbox, *, out_of_scope: bool = False, model: bool = True
+    reply: str, message: str, tools: TurnResults, *, out_of_scope: bool = False, model: bool = True
 ) -> GroundingReport:
     """The problems of `reply` as an answer to `message` in a turn whose tools are `tools`;
     `out_of_scope` when the intent model found the message outside what the store does.
@@ -185,18 +156,18 @@ def declines(reply: str) -> bool:
     return bool(_DECLINES.search(reply))
 
 
-def _check_products(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
+def _check_products(reply: str, message: str, tools: TurnResults, report: GroundingReport) -> None:
     ordered = {item["product_id"] for o in tools.orders.values() for item in o["items"]}
     ordered |= tools.history
     for token in set(_TOKEN.findall(reply)):
-        if token not in tools.products and token not in ordered and tools.shop.engine.get(token):
+        if token not in tools.products and token not in ordered and tools.catalog.get(token):
             report.problems.append(f"product {token} not returned by any tool")
     # Catalogs repeat titles: naming a product a tool returned must not count as naming
     # its namesakes.
-    known = [*tools.products.values(), *filter(None, map(tools.shop.engine.get, ordered))]
+    known = [*tools.products.values(), *filter(None, map(tools.catalog.get, ordered))]
     titles = {product.title.lower() for product in known}
     for line in reply.splitlines():
-        for product in tools.shop.titles.find(line):
+        for product in tools.catalog.titles.find(line):
             if product.id not in tools.products and product.id not in ordered:
                 if product.title.lower() not in titles:
                     report.problems.append(f"product {product.title!r} not returned by any tool")
@@ -204,14 +175,14 @@ def _check_products(reply: str, message: str, tools: Toolbox, report: GroundingR
 
 
 def _check_claims_about_products(
-    reply: str, tools: Toolbox, evidence: Evidence, report: GroundingReport, *, model: bool
+    reply: str, tools: TurnResults, evidence: Evidence, report: GroundingReport, *, model: bool
 ) -> None:
     """Stock and price bounds said in a line about products the tools returned must be
     theirs; in a model's words, brands and colours too."""
     products = list(tools.products.values())
     ordered = {item["product_id"] for o in tools.orders.values() for item in o["items"]}
-    related = [*products, *filter(None, map(tools.shop.engine.get, ordered | tools.history))]
-    brands = {b.lower() for b in tools.shop.engine.vocabulary.brands if len(b) > 2}
+    related = [*products, *filter(None, map(tools.catalog.get, ordered | tools.history))]
+    brands = {b.lower() for b in tools.catalog.vocabulary.brands if len(b) > 2}
     for line in reply.splitlines():
         named = [p for p in products if _mentions(line, p)]
         if not named:
@@ -263,7 +234,7 @@ def _mentions(line: str, product: Product) -> bool:
 _FILLER = frozenset(["a", "an", "and", "the", "of", "for", "with", "in", "to", "by", "x"])
 
 
-def _check_orders(reply: str, message: str, tools: Toolbox, report: GroundingReport) -> None:
+def _check_orders(reply: str, message: str, tools: TurnResults, report: GroundingReport) -> None:
     known_orders = set(tools.orders) | ({tools.pending["order_id"]} if tools.pending else set())
     # An order-like code inside a product's own name ("Dragon Ball Z GE-57756") is the name's.
     known_orders |= {code for p in tools.products.values() for code in _ORDER_ID.findall(p.title)}
@@ -272,7 +243,7 @@ def _check_orders(reply: str, message: str, tools: Toolbox, report: GroundingRep
             report.problems.append(f"order {order_id} not returned by any tool")
 
 
-def _claim_text(reply: str, tools: Toolbox) -> str:
+def _claim_text(reply: str, tools: TurnResults) -> str:
     """`reply` without what holds numbers that are not claims: list markers, order ids
     (checked on their own) and the names of products the tools returned."""
     text = _LIST_MARKER.sub(" ", reply)

@@ -10,14 +10,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.catalog import product_summary
 from assistant.db import Message, Session
 from assistant.errors import BadRequest, LLMUnavailable, NotFound
 from assistant.grounding import check_grounding
 from assistant.guardrails import screen
+from assistant.llm import get_llm
 from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.llm.local import LocalBackend
-from assistant.shop import Shop, product_summary
-from assistant.tools import MAX_QUANTITY, Toolbox
+from assistant.settings import Settings
+from assistant.shop import Shop
+from assistant.tools import Toolbox
 from assistant.understanding import Understanding, names_products, refers_to_product, understand
 from prompts import render
 
@@ -56,6 +59,17 @@ class Assistant:
         self.max_chars = max_chars
         self.grounding_failures = 0
 
+    @classmethod
+    def from_settings(cls, settings: Settings, shop: Shop) -> Assistant:
+        """The assistant the settings describe (their LLM tier, store name and message
+        limit) over `shop`."""
+        return cls(
+            shop,
+            get_llm(settings.llm, settings),
+            store_name=settings.store_name,
+            max_chars=settings.max_message_chars,
+        )
+
     def chat(
         self, message: str, session_id: str | None = None, user_id: str | None = None
     ) -> ChatResponse:
@@ -75,7 +89,7 @@ class Assistant:
         else:
             understanding = self.interpret(message, session)
             turn = Turn(message, understanding, self.shop.db.history(session.id, limit=10))
-            reply = self._answer(turn, tools)
+            reply, tools = self._answer(turn, tools)
         self.shop.db.save_turn(
             session, [Message("user", message, reply.intent), Message("assistant", reply.text)]
         )
@@ -97,7 +111,13 @@ class Assistant:
         """What `message` means in `session`: the local understanding, with short product
         names the intent model misses routed to a search."""
         return self._route(
-            understand(message, self.shop.intents, self.shop.engine.vocabulary, session.state)
+            understand(
+                message,
+                self.shop.intents,
+                self.shop.catalog.vocabulary,
+                session.state,
+                self.shop.catalog.ids,
+            )
         )
 
     def _route(self, understanding: Understanding) -> Understanding:
@@ -112,7 +132,7 @@ class Assistant:
             return u
         try:
             # The words alone: a filter no product meets ("under $2") still makes a search.
-            probe = self.shop.search(u.search_text, k=_PROBE_K)
+            probe = self.shop.catalog.search(u.search_text, k=_PROBE_K)
         except BadRequest:
             return u
         if probe.no_good_match or not names_products(
@@ -122,12 +142,15 @@ class Assistant:
         log.debug("%s message %r names products: searching", u.intent, u.search_text)
         return dataclasses.replace(u, intent="product_search")
 
-    def _answer(self, turn: Turn, tools: Toolbox) -> Reply:
+    def _answer(self, turn: Turn, tools: Toolbox) -> tuple[Reply, Toolbox]:
+        """The backend's reply if it is grounded, else the local tier's (from a fresh
+        toolbox, so that nothing the discarded reply's tools returned is shown), else an
+        apology; with the toolbox whose results the reply rests on."""
         try:
             reply = self.backend.respond(turn, tools)
         except LLMUnavailable as exc:
             log.error("every backend failed: %s", exc)
-            return Reply(render("fallback"), "local", turn.understanding.intent)
+            return Reply(render("fallback"), "local", turn.understanding.intent), tools
         report = check_grounding(
             reply.text,
             turn.message,
@@ -136,17 +159,14 @@ class Assistant:
             model=reply.backend != self.local.name,
         )
         if report.ok:
-            return reply
+            return reply, tools
         self.grounding_failures += 1
         log.warning("ungrounded %s reply replaced: %s", reply.backend, "; ".join(report.problems))
-        fresh = Toolbox(self.shop, tools.session, tools.user_id)
-        fresh.pending = tools.pending
+        fresh = tools.again()
         local = self.local.respond(turn, fresh)
-        tools.products, tools.orders, tools.shown = fresh.products, fresh.orders, fresh.shown
-        tools.passages = fresh.passages
         if check_grounding(local.text, turn.message, fresh, model=False).ok:
-            return local
-        return Reply(render("fallback"), "local", turn.understanding.intent)
+            return local, fresh
+        return Reply(render("fallback"), "local", turn.understanding.intent), fresh
 
     # -- the cart outside a chat turn: the page's buttons call the chat's own tools -------
     def cart(self, session_id: str, user_id: str | None) -> dict[str, Any]:
@@ -158,8 +178,6 @@ class Assistant:
     ) -> dict[str, Any]:
         """Add to the session's cart with the `add_to_cart` tool, so a button and "add it to
         my cart" do the same (stock check, quantity cap, the shopper's `cart` event)."""
-        if not 1 <= quantity <= MAX_QUANTITY:
-            raise BadRequest(f"quantity must be 1-{MAX_QUANTITY}")
         return self._toolbox(session_id, user_id).add_to_cart(product_id, quantity)
 
     def remove_from_cart(

@@ -1,11 +1,15 @@
-"""What may be done to an order, and doing it. Every change is confirmed by the shopper first
-(see `Toolbox`), and only ever touches the caller's own orders."""
+"""Orders: a shopper's own, what may be done to one, and doing it. Every change is
+confirmed by the shopper first (see `Toolbox`), and only ever touches the caller's own
+orders."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from assistant.db import Database
 
 # Mirrors the demo store's returns policy ("within 30 days of delivery").
 RETURN_WINDOW = timedelta(days=30)
@@ -58,3 +62,31 @@ def apply(action: str, order: dict[str, Any], arguments: dict[str, Any], now: da
     else:
         raise ValueError(f"unknown order action {action!r}")
     return changed
+
+
+class Orders:
+    """The store's orders, as each shopper may see and change their own; `clock` is the
+    store's current time, which the rules read."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    def find(self, order_id: str, user_id: str | None) -> dict[str, Any] | None:
+        """The shopper's order `order_id`; None whether it does not exist or is not
+        theirs (a caller cannot tell which)."""
+        return self.db.order_for_user(order_id.strip(), user_id)
+
+    def recent(self, user_id: str | None, limit: int = 5) -> list[dict[str, Any]]:
+        """The shopper's latest orders (none for a guest)."""
+        return self.db.orders_for_user(user_id, limit=limit) if user_id else []
+
+    def problem(self, action: str, order: dict[str, Any]) -> str | None:
+        """Why `action` is not allowed on `order` now, or None when it is."""
+        return check(action, order, self.clock())
+
+    def change(self, action: str, order: dict[str, Any], arguments: dict[str, Any]) -> dict:
+        """Do `action` (allowed: see `problem`) and save the order; the order after it."""
+        changed = apply(action, order, arguments, self.clock())
+        self.db.save_order(changed)
+        return changed

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from retrieval.embedder import Embedder
 
 
 class Settings(BaseSettings):
@@ -69,6 +73,13 @@ class Settings(BaseSettings):
     )
     store_name: str = Field(default="this store", description="The store's name in replies.")
     threads: int = Field(default=2, description="CPU threads for embedding and FAISS.")
+    embedder: str = Field(
+        default="minilm",
+        description="The embedding model of search and the intent model: 'minilm' (int8, "
+        "~1 ms a query) or 'mpnet' (float32, ~24 ms; its one-time export needs the "
+        "`finetune` extra). A home built with another one is re-indexed and its intent model "
+        "retrained, once.",
+    )
     recommender: str = Field(
         default="auto",
         description="Algorithm `train` uses by default (and the demo store); `auto` tries "
@@ -92,6 +103,13 @@ class Settings(BaseSettings):
     def clock(self) -> datetime:
         """The store's current time (aware, UTC unless `now` says otherwise)."""
         return self.now or datetime.now(UTC)
+
+    def load_embedder(self) -> Embedder:
+        """The configured embedder (loaded on first use; UnknownEmbedderError for a name
+        that is none)."""
+        from retrieval.embedder import get_embedder
+
+        return get_embedder(self.embedder, threads=self.threads)
 
     def api_key_set(self) -> frozenset[str]:
         return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())

@@ -17,20 +17,21 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field
 
-from assistant import orders as order_rules
+from assistant.carts import MAX_QUANTITY
+from assistant.catalog import Catalog, product_summary
 from assistant.db import Session
 from assistant.errors import BadRequest, NotFound
+from assistant.evidence import ToolCall
 from assistant.policies import Passage
-from assistant.shop import Shop, product_summary
+from assistant.shop import Shop
 from assistant.tool_schema import ToolError, ToolSpec
 from assistant.understanding import names_products, request_topic
 from retrieval.catalog import Product
 from retrieval.filters import Filters
+from retrieval.text import category_leaf
 
 log = logging.getLogger(__name__)
 
-MAX_QUANTITY = 99
-"""The most of one product a cart holds."""
 _SORT_POOL = 20
 """How many of the most relevant matches a sorted search orders (more lets merely related
 products, a puzzle for "cheapest lego set", in)."""
@@ -45,7 +46,7 @@ SORTS: tuple[str, ...] = get_args(Sort)
 _NOTED_VALUES = 60
 """The most category or brand names a schema lists."""
 
-_ARGUMENT_OF_FILTER = {
+ARGUMENT_OF_FILTER = {
     "price_min": "min_price",
     "price_max": "max_price",
     "in_stock": "in_stock_only",
@@ -56,7 +57,12 @@ _ARGUMENT_OF_FILTER = {
 }
 """`search_products` argument names of the `Filters` fields named differently (the others,
 category, brand, color and size, have one name)."""
-_FILTER_FIELDS = tuple(Filters.__dataclass_fields__)
+
+
+def search_arguments(filters: Filters) -> dict[str, Any]:
+    """The set fields of `filters` as `search_products` arguments."""
+    return {ARGUMENT_OF_FILTER.get(name, name): value for name, value in filters.to_dict().items()}
+
 
 Price = Annotated[float | None, Field(ge=0)]
 Age = Annotated[float | None, Field(ge=0, le=120)]
@@ -68,15 +74,9 @@ OrderId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 @dataclass
-class ToolCall:
-    name: str
-    arguments: dict[str, Any]
-    result: dict[str, Any]
-
-
-@dataclass
 class Toolbox:
-    """The tools available in one turn, for one caller, and what they returned."""
+    """The tools available in one turn, for one caller, and what they returned (all the
+    grounding check lets a reply draw on: :class:`assistant.evidence.TurnResults`)."""
 
     shop: Shop
     session: Session
@@ -94,6 +94,23 @@ class Toolbox:
     def __post_init__(self) -> None:
         # A state change proposed last turn may be confirmed in this turn only.
         self.pending = self.session.state.pop("pending", None)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.shop.catalog
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The search filters in force in the conversation."""
+        filters: dict[str, Any] = self.session.state.get("filters") or {}
+        return filters
+
+    def again(self) -> Toolbox:
+        """A fresh toolbox for the same turn, with nothing returned yet but the change that
+        waits for the shopper's yes (for a second answer, when the first is discarded)."""
+        fresh = Toolbox(self.shop, self.session, self.user_id)
+        fresh.pending = self.pending
+        return fresh
 
     # -- the tools ---------------------------------------------------------------
     def search_products(
@@ -133,34 +150,35 @@ class Toolbox:
                 (best rated first)
             k: how many products to return (1-10)
         """
+        catalog = self.shop.catalog
         if category is not None:  # the store's own name for it: "puzzle" is "Puzzles"
-            category = self.shop.engine.vocabulary.category(category) or category
+            category = catalog.vocabulary.category(category) or category
         if (
             category is not None
-            and self.shop.engine.search("", k=1, filters=Filters(category=category)).unmet
+            and catalog.search("", k=1, filters=Filters(category=category)).unmet
         ):
             raise ToolError(
                 f"search_products: the store has no category {category!r}. "
-                + _listed("Its categories", self.shop.engine.vocabulary.categories)
+                + _listed("Its categories", catalog.vocabulary.categories)
             )
-        arguments: dict[str, Any] = {
-            "min_price": min_price,
-            "max_price": max_price,
-            "category": category,
-            "brand": brand,
-            "color": color,
-            "in_stock_only": True if in_stock_only else None,
-            "min_age": min_age,
-            "max_age": max_age,
-            "min_pieces": min_pieces,
-            "max_pieces": max_pieces,
-            "size": size,
-        }
-        filters = Filters(
-            **{name: arguments[_ARGUMENT_OF_FILTER.get(name, name)] for name in _FILTER_FIELDS}
+        filters = Filters.from_params(
+            {
+                "min_price": min_price,
+                "max_price": max_price,
+                "category": category,
+                "brand": brand,
+                "color": color,
+                "in_stock_only": in_stock_only or None,  # False: any, not out of stock only
+                "min_age": min_age,
+                "max_age": max_age,
+                "min_pieces": min_pieces,
+                "max_pieces": max_pieces,
+                "size": size,
+            },
+            ARGUMENT_OF_FILTER,
         )
         pool = k if sort == "relevance" else _SORT_POOL
-        result = self.shop.search(query, k=pool, filters=filters)
+        result = catalog.search(query, k=pool, filters=filters)
         products = [hit.product for hit in result.hits]
         if sort != "relevance":
             matched = [hit.product for hit in result.hits if hit.matched] or products
@@ -187,7 +205,7 @@ class Toolbox:
         Args:
             product_id: the product's id
         """
-        product = self.shop.product(product_id)
+        product = self.shop.catalog.product(product_id)
         self._remember([product])
         self.session.state["focus"] = product.id  # what "it" means next
         return product.to_dict()
@@ -200,7 +218,7 @@ class Toolbox:
         Args:
             product_ids: the ids of the two or three products to compare
         """
-        products = [self.shop.product(pid) for pid in product_ids]
+        products = [self.shop.catalog.product(pid) for pid in product_ids]
         self._remember(products)
         return {"products": [p.to_dict() for p in products]}
 
@@ -213,12 +231,13 @@ class Toolbox:
             query: optional need that constrains the picks (e.g. "puzzles under $20")
             k: how many products (1-10)
         """
-        suggestions, filters = self.shop.recommend(self.user_id or "", k, query=query or None)
+        recommendations = self.shop.recommendations
+        suggestions, filters = recommendations.recommend(self.user_id or "", k, query=query or None)
         self._show([s.product for s in suggestions])
         # Follow-ups ("something cheaper") refine these recommendations, not a search.
         self.session.state.update(listing="recommendation", query=query, filters=filters.to_dict())
-        if self.user_id and self.shop.recs is not None:
-            self.history |= set(self.shop.recs.history(self.user_id))
+        if self.user_id:
+            self.history |= set(recommendations.history(self.user_id))
         return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}
 
     def add_to_cart(
@@ -230,16 +249,8 @@ class Toolbox:
             product_id: the product's id
             quantity: how many more to add (1-99)
         """
-        product = self.shop.product(product_id)
-        if product.stock == 0:
-            raise BadRequest(f"{product.title} is out of stock")
+        product = self.shop.carts.add(self.session.id, product_id, quantity, self.user_id)
         self.session.state["focus"] = product.id
-        held = dict(self.shop.db.cart(self.session.id)).get(product.id, 0)
-        self.shop.db.set_cart_quantity(
-            self.session.id, product.id, min(held + quantity, MAX_QUANTITY)
-        )
-        if self.user_id:
-            self.shop.record_event(self.user_id, product.id, "cart")
         return {"added": product_summary(product), **self._cart()}
 
     def remove_from_cart(self, product_id: ProductId) -> dict[str, Any]:
@@ -248,16 +259,12 @@ class Toolbox:
         Args:
             product_id: the product's id
         """
-        in_cart = dict(self.shop.db.cart(self.session.id))
-        if product_id not in in_cart:
-            raise NotFound(f"{product_id} is not in the cart")
-        self.shop.db.set_cart_quantity(self.session.id, product_id, 0)
-        removed = self.shop.engine.get(product_id)
+        removed = self.shop.carts.remove(self.session.id, product_id)
         return {"removed": None if removed is None else product_summary(removed), **self._cart()}
 
     def empty_cart(self) -> dict[str, Any]:
         """Take everything out of the shopper's cart."""
-        self.shop.db.empty_cart(self.session.id)
+        self.shop.carts.empty(self.session.id)
         return self._cart()
 
     def view_cart(self) -> dict[str, Any]:
@@ -270,7 +277,7 @@ class Toolbox:
         Args:
             order_id: the order id, e.g. SA-100123
         """
-        order = self.shop.db.order_for_user(order_id.strip(), self.user_id)
+        order = self.shop.orders.find(order_id, self.user_id)
         if order is None:
             # Same answer whether the order does not exist or belongs to someone else.
             return {"found": False, "order_id": order_id}
@@ -279,7 +286,7 @@ class Toolbox:
 
     def list_my_orders(self) -> dict[str, Any]:
         """The shopper's most recent orders."""
-        orders = self.shop.db.orders_for_user(self.user_id, limit=5) if self.user_id else []
+        orders = self.shop.orders.recent(self.user_id)
         for order in orders:
             self.orders[order["order_id"]] = order
         return {"signed_in": self.user_id is not None, "orders": orders}
@@ -359,16 +366,13 @@ class Toolbox:
         last shown (in order, with ids), the search filters in force (as `search_products`
         arguments) and a change waiting for the shopper's yes."""
         state = self.session.state
-        shown = [self.shop.engine.get(pid) for pid in state.get("shown") or []]
+        shown = [self.shop.catalog.get(pid) for pid in state.get("shown") or []]
         context: dict[str, Any] = {
             "shown_products": [
                 {"position": n, "id": p.id, "title": p.title, "price": p.price}
                 for n, p in enumerate(filter(None, shown), start=1)
             ],
-            "filters": {
-                _ARGUMENT_OF_FILTER.get(name, name): value
-                for name, value in (state.get("filters") or {}).items()
-            },
+            "filters": search_arguments(Filters.from_params(self.filters)),
         }
         if state.get("focus"):
             context["product_in_focus"] = state["focus"]
@@ -402,7 +406,7 @@ class Toolbox:
     def schemas(self) -> list[dict[str, Any]]:
         """OpenAI `tools` definitions for every tool, naming the store's own categories
         and brands (the most common first) where a tool takes one."""
-        vocabulary = self.shop.engine.vocabulary
+        vocabulary = self.shop.catalog.vocabulary
         notes = {
             "category": _listed("The store's categories", vocabulary.categories),
             "brand": _listed("Brands the store carries", vocabulary.brands),
@@ -427,20 +431,18 @@ class Toolbox:
     def _order_action(
         self, action: str, order_id: str, arguments: dict[str, Any], confirm: bool
     ) -> dict[str, Any]:
-        order = self.shop.db.order_for_user(order_id.strip(), self.user_id)
+        order = self.shop.orders.find(order_id, self.user_id)
         if order is None:
             return {"found": False, "order_id": order_id}
         self.orders[order["order_id"]] = order
-        now = self.shop.clock()
-        problem = order_rules.check(action, order, now)
+        problem = self.shop.orders.problem(action, order)
         if problem:
             return {"found": True, "allowed": False, "reason": problem, "order": order}
         request = {"action": action, "order_id": order["order_id"], "arguments": arguments}
         if not confirm or self.pending != request:
             self.session.state["pending"] = request
             return {"found": True, "allowed": True, "needs_confirmation": True, "order": order}
-        changed = order_rules.apply(action, order, arguments, now)
-        self.shop.db.save_order(changed)
+        changed = self.shop.orders.change(action, order, arguments)
         self.orders[changed["order_id"]] = changed
         self.pending = None
         log.info("%s on %s for %s", action, changed["order_id"], self.user_id)
@@ -453,25 +455,17 @@ class Toolbox:
         self.session.state["shown"] = [p.id for p in products]
         self.session.state.pop("focus", None)  # "it" now means one of these
         self.session.state["shown_prices"] = [p.price for p in products if p.price is not None]
-        categories = {p.category.split(" > ")[-1] for p in products if p.category}
+        categories = {category_leaf(p.category) for p in products if p.category}
         # A listing from one category keeps follow-ups ("anything cheaper?") inside it.
         self.session.state["shown_category"] = categories.pop() if len(categories) == 1 else None
 
     def _cart(self) -> dict[str, Any]:
         """The cart's items still in the catalog, with quantities and the total (None when
         an item has no price)."""
-        items, total = [], 0.0
-        priced = True
-        for product_id, quantity in self.shop.db.cart(self.session.id):
-            product = self.shop.engine.get(product_id)
-            if product is None:
-                continue  # deleted from the catalog since
-            self._remember([product])
-            items.append({**product_summary(product), "quantity": quantity})
-            priced = priced and product.price is not None
-            total += (product.price or 0.0) * quantity
-        self.cart_total = round(total, 2) if priced else None
-        return {"items": items, "total": self.cart_total}
+        cart = self.shop.carts.view(self.session.id)
+        self._remember([product for product, _ in cart.lines])
+        self.cart_total = cart.total
+        return cart.to_dict()
 
     def _remember(self, products: list[Product]) -> None:
         for product in products:

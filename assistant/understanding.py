@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.nlu.entities import Entities, extract_entities
+from assistant.nlu.entities import NO_IDS, CatalogIds, Entities, extract_entities
 from assistant.nlu.intents import IntentModel
 from retrieval.catalog import Product
 from retrieval.filters import Filters, Vocabulary, parse_query
@@ -119,9 +119,14 @@ class Understanding:
 
 
 def understand(
-    message: str, intents: IntentModel, vocabulary: Vocabulary, state: dict[str, Any]
+    message: str,
+    intents: IntentModel,
+    vocabulary: Vocabulary,
+    state: dict[str, Any],
+    ids: CatalogIds = NO_IDS,
 ) -> Understanding:
-    """Classify `message` and work out the search it implies, given the session `state`."""
+    """Classify `message` and work out the search it implies, given the session `state`;
+    `vocabulary` and `ids` are the catalog's names and product ids."""
     prediction = intents.predict([message])[0]
     sort, cue = next(((n, c) for n, c in _SORT_CUES if c.search(message)), ("relevance", None))
     # "best rated puzzles" searches for puzzles; the cue orders them.
@@ -136,7 +141,7 @@ def understand(
         parsed.text = topic_text
     content = [w for w in _WORD.findall(parsed.text.lower()) if w not in _FOLLOW_UP_WORDS]
     previous_query = state.get("query") or ""
-    previous_filters = _filters_from(state.get("filters") or {})
+    previous_filters = Filters.from_params(state.get("filters") or {})
     lowered = message.lower().strip()
     in_context = bool(previous_query) or state.get("listing") == "recommendation"
     follow_up = in_context and (
@@ -155,7 +160,7 @@ def understand(
             filters = filters.merged(Filters(price_max=round(cheapest - 0.01, 2)))
     else:
         text, filters = parsed.text, parsed.filters
-    entities = extract_entities(message)
+    entities = extract_entities(message, ids)
     refinement = (
         follow_up
         and not content
@@ -211,8 +216,3 @@ def request_topic(query: str) -> str:
     words = query.split()
     start = next((i for i, w in enumerate(words) if w.lower() not in _REQUEST_OPENERS), 0)
     return " ".join(words[start:])
-
-
-def _filters_from(data: dict[str, Any]) -> Filters:
-    known = {k: v for k, v in data.items() if k in Filters.__dataclass_fields__}
-    return Filters(**known)

@@ -40,12 +40,13 @@ def split_of(item: dict[str, Any]) -> str:
 
 def judge(items: list[dict[str, Any]], home: Path) -> list[dict[str, Any]]:
     """Each item with the check's verdict and the problems it found."""
+    from assistant.evidence import ToolCall
     from assistant.grounding import check_grounding
     from assistant.llm.local import LocalBackend
     from assistant.orchestrator import Assistant
     from assistant.settings import Settings
     from assistant.shop import Shop
-    from assistant.tools import Toolbox, ToolCall
+    from assistant.tools import Toolbox
 
     settings = Settings(_env_file=None, home=home, llm="local", now=STORE_NOW)  # type: ignore[call-arg]
     shop = Shop.open(settings)

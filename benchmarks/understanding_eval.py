@@ -26,6 +26,7 @@ from typing import Any
 
 from benchmarks.report import machine, write_section
 from retrieval.attributes import normalize_size
+from retrieval.text import category_leaf
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = ROOT / "benchmarks" / "data" / "shopper_requests.jsonl"
@@ -53,7 +54,7 @@ def _same(slot: str, gold: Any, read: Any) -> bool:
     if slot == "size":
         return normalize_size(str(gold)) == normalize_size(str(read))
     if isinstance(gold, str):
-        read_leaf = str(read).split(" > ")[-1] if slot == "category" else str(read)
+        read_leaf = category_leaf(str(read)) if slot == "category" else str(read)
         return gold.casefold() == read_leaf.casefold()
     return bool(abs(float(gold) - float(read)) < 0.005)
 
@@ -103,7 +104,7 @@ def _breaks(product: Any, constraints: dict[str, Any]) -> list[str]:
     broken = []
     for slot, value in constraints.items():
         if slot == "category":
-            leaf = product.category.split(" > ")[-1].casefold()
+            leaf = category_leaf(product.category).casefold()
             if leaf != str(value).casefold():
                 broken.append(slot)
         elif not Filters(**{slot: value}).matches(product):

@@ -40,3 +40,7 @@ class ProductNotFoundError(RetrievalError, KeyError):
     def __str__(self) -> str:
         # KeyError.__str__ would wrap the message in quotes.
         return str(self.args[0]) if self.args else ""
+
+
+class ProductExistsError(RetrievalError):
+    """A product to add has the id of one already in the index."""

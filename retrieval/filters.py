@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any
@@ -81,6 +81,18 @@ class Filters:
         if self.size is not None and normalize_size(self.size) not in sizes(product):
             return False
         return self.in_stock is None or product.in_stock == self.in_stock
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, Any], names: Mapping[str, str] | None = None
+    ) -> Filters:
+        """Filters from flat parameters (an API query, a tool's arguments, a conversation's
+        saved filters): each field read under its own name, or the one ``names`` gives it
+        (``{"price_max": "max_price"}``); other keys are ignored, None is "any"."""
+        names = names or {}
+        return cls(
+            **{f.name: params.get(names.get(f.name, f.name)) for f in dataclasses.fields(cls)}
+        )
 
     def merged(self, other: Filters) -> Filters:
         """These filters with every field that ``other`` sets replaced by ``other``'s."""

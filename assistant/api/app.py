@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request, Response
 from assistant.api import errors, security
 from assistant.api.metrics import Metrics
 from assistant.api.routes import cart, catalog, chat, completions, docs, health, page, users
-from assistant.llm import get_llm
 from assistant.orchestrator import Assistant
 from assistant.settings import Settings, get_settings
 from assistant.shop import Shop
@@ -33,12 +32,7 @@ def create_app(
         opened = shop or Shop.open(settings, progress=True)
         opened.warm_up()
         app.state.shop = opened
-        app.state.assistant = assistant or Assistant(
-            opened,
-            get_llm(settings.llm, settings),
-            store_name=settings.store_name,
-            max_chars=settings.max_message_chars,
-        )
+        app.state.assistant = assistant or Assistant.from_settings(settings, opened)
         app.state.metrics = Metrics()
         app.state.chat_limiter = anyio.CapacityLimiter(settings.chat_threads)
         try:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from assistant.errors import (
+    FOREIGN,
     AssistantError,
     BadRequest,
     ConfigurationError,
@@ -18,6 +19,7 @@ from assistant.errors import (
     IndexNotBuilt,
     LLMUnavailable,
     NotFound,
+    translate,
 )
 
 log = logging.getLogger(__name__)
@@ -39,11 +41,21 @@ def error_body(kind: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"type": kind, "message": text}}
 
 
+def _response(exc: AssistantError) -> JSONResponse:
+    status = next((s for t, s in _STATUS.items() if isinstance(exc, t)), 500)
+    return JSONResponse(error_body(type(exc).__name__, str(exc)), status_code=status)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AssistantError)
     async def _assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
-        status = next((s for t, s in _STATUS.items() if isinstance(exc, t)), 500)
-        return JSONResponse(error_body(type(exc).__name__, str(exc)), status_code=status)
+        return _response(exc)
+
+    for foreign in FOREIGN:  # the packages' own errors, as `assistant.errors.map_errors` maps them
+
+        @app.exception_handler(foreign)
+        async def _foreign_error(request: Request, exc: Exception) -> JSONResponse:
+            return _response(translate(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,10 +8,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from assistant.carts import MAX_QUANTITY
 from assistant.llm.base import ChatBackend, Reply, Turn
 from assistant.policies import leading_ties
-from assistant.shop import Suggestion
-from assistant.tools import MAX_QUANTITY
+from assistant.recommendations import Suggestion
+from assistant.tools import search_arguments
 from assistant.understanding import request_topic
 from prompts import render, short_title
 
@@ -112,25 +113,9 @@ class LocalBackend(ChatBackend):
         u = turn.understanding
         if not u.topic and not u.follow_up and u.filters.is_empty():
             return render("clarify")
-        f = u.filters
         result = tools.call(
             "search_products",
-            {
-                "query": u.search_text,
-                "max_price": f.price_max,
-                "min_price": f.price_min,
-                "category": f.category,
-                "brand": f.brand,
-                "color": f.color,
-                "in_stock_only": bool(f.in_stock),
-                "size": f.size,
-                "min_age": f.age_min,
-                "max_age": f.age_max,
-                "min_pieces": f.pieces_min,
-                "max_pieces": f.pieces_max,
-                "sort": u.sort,
-                "k": 5,
-            },
+            {"query": u.search_text, **search_arguments(u.filters), "sort": u.sort, "k": 5},
         )
         if "error" in result:
             return render("clarify")
@@ -154,7 +139,7 @@ class LocalBackend(ChatBackend):
         ]
         if not items:
             return render("no_recommendations", filters=filters)
-        personal = tools.shop.recs is not None and tools.shop.recs.knows_user(tools.user_id or "")
+        personal = tools.shop.recommendations.knows_user(tools.user_id or "")
         return render("recommendations", items=items, filters=filters, personal=personal)
 
     def _product_question(self, turn: Turn, tools: Toolbox) -> str:
@@ -265,7 +250,7 @@ class LocalBackend(ChatBackend):
             note = f"The quantity must be between 1 and {MAX_QUANTITY}."
             return render("cart", note=note, cart=tools.call("view_cart", {}))
         result = tools.call("add_to_cart", {"product_id": ids[0], "quantity": quantity})
-        if "error" in result and tools.shop.engine.get(ids[0]) is None:
+        if "error" in result and tools.catalog.get(ids[0]) is None:
             return render("product_gone")
         if "error" in result:  # out of stock, or a quantity beyond what a cart holds
             return render("cart", note=result["error"], cart=tools.call("view_cart", {}))
@@ -313,14 +298,14 @@ def _referenced(turn: Turn, tools: Toolbox, *, wanted: int) -> list[str]:
     colours ("the red one") in the last products shown; else the first `wanted` shown."""
     entities = turn.understanding.entities
     shown: list[str] = list(tools.session.state.get("shown") or [])
-    ids = [pid for pid in entities.product_ids if tools.shop.engine.get(pid) is not None]
+    ids = [pid for pid in entities.product_ids if tools.catalog.get(pid) is not None]
     for position in entities.positions:
         index = position - 1 if position > 0 else len(shown) + position
         if 0 <= index < len(shown):
             ids.append(shown[index])
     for color in entities.color_refs:
         for pid in shown:
-            product = tools.shop.engine.get(pid)
+            product = tools.catalog.get(pid)
             if product and color in f"{product.color} {product.title}".lower():
                 ids.append(pid)
                 break

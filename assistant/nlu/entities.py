@@ -1,13 +1,20 @@
-"""Rule-based entity extraction: order ids, product ids, emails, amounts, product references."""
+"""Rule-based entity extraction: order ids, product ids, emails, amounts, product references.
+
+Product ids are the store's own: `CatalogIds` asks the catalog which words of a message are
+its ids, whatever format the store gives them.
+"""
 
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 _ORDER_ID = re.compile(r"\b([A-Z]{2,4}-\d{4,10})\b", re.IGNORECASE)
 _ORDER_NUMBER = re.compile(r"(?:order|#)\s*(?:number|no\.?|id)?\s*#?\s*(\d{5,12})\b", re.IGNORECASE)
-_PRODUCT_ID = re.compile(r"\b(P\d{3,8})\b")
+_EDGES = string.punctuation + "“”‘’"
+"""Stripped from both ends of a word before it is looked up: "(SKU-1)," names SKU-1."""
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _AMOUNT = re.compile(
     r"(?:\$|usd\s*)(\d+(?:,\d{3})*(?:\.\d{1,2})?)|(\d+(?:\.\d{1,2})?)\s*(?:dollars|usd|bucks)\b",
@@ -51,20 +58,61 @@ class Entities:
         return {name: value for name, value in asdict(self).items() if value}
 
 
-def extract_entities(text: str) -> Entities:
-    order_ids = [m.upper() for m in _ORDER_ID.findall(text) if not _PRODUCT_ID.fullmatch(m)]
+class CatalogIds:
+    """The product ids of one catalog, as a message may name them: a word of the message is
+    a product id when, as written, upper-cased or lower-cased, `known` says the catalog has
+    it ("sku-1" names "SKU-1"), with any punctuation around it or a trailing "'s" left off.
+    `known` asks the catalog itself (a live one answers for its current products), so
+    nothing is built per catalog.
+
+    Words made only of letters or only of digits are not looked up: in a message such a
+    word is a word, a quantity or a price far more often than an id.
+    """
+
+    def __init__(self, known: Callable[[str], bool]) -> None:
+        self._known = known
+
+    def spelling(self, word: str) -> str | None:
+        """The catalog's spelling of the id `word` names, or None."""
+        word = _bare(word)
+        if not word or word.isalpha() or word.isdigit():
+            return None
+        return next((w for w in (word, word.upper(), word.lower()) if self._known(w)), None)
+
+    def find(self, text: str) -> list[str]:
+        """The ids that `text` names, spelt as the catalog spells them, in order."""
+        named = (self.spelling(word) for word in text.split())
+        return [pid for pid in named if pid is not None]
+
+
+NO_IDS = CatalogIds(lambda word: False)
+"""Without a catalog, no word is a product id."""
+
+
+def extract_entities(text: str, ids: CatalogIds = NO_IDS) -> Entities:
+    """What `text` names; its product ids are those of the catalog behind `ids`. An
+    order-id-like word ("SKU-1234") that is a product id is not taken for an order."""
+    order_ids = [m.upper() for m in _ORDER_ID.findall(text) if ids.spelling(m) is None]
     order_ids += [m for m in _ORDER_NUMBER.findall(text) if m not in order_ids]
     amounts = [float((a or b).replace(",", "")) for a, b in _AMOUNT.findall(text)]
     quantity = _QUANTITY.search(text)
     return Entities(
         order_ids=order_ids,
-        product_ids=_PRODUCT_ID.findall(text),
+        product_ids=ids.find(text),
         emails=_EMAIL.findall(text),
         amounts=amounts,
         positions=[_ORDINALS[m.lower()] for m in _ORDINAL.findall(text)],
         color_refs=[c.lower() for c in _COLOR_REF.findall(text) if c.lower() not in _ORDINALS],
         quantity=None if quantity is None else _count(quantity[1]),
     )
+
+
+def _bare(word: str) -> str:
+    """`word` without the punctuation around it or a possessive "'s"."""
+    word = word.strip(_EDGES)
+    for suffix in ("'s", "’s"):
+        word = word.removesuffix(suffix)
+    return word
 
 
 def _count(word: str) -> int:

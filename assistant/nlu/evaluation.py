@@ -261,22 +261,18 @@ def _mean(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def run(
     protocol: str,
     data_dir: Path,
-    embedder: Embedder | None = None,
+    embedder: Embedder,
     *,
     method: str = "finetune",
     seeds: Sequence[int] = (0, 1, 2),
     **options: Any,
 ) -> dict[str, Any]:
     """Run one protocol on the data sets under `data_dir` (the folder holding
-    `bitext-intents/` and `banking77/`) with `embedder` (default MiniLM); returns a metrics
+    `bitext-intents/` and `banking77/`) with `embedder`; returns a metrics
     object. `options` go to
     :meth:`IntentModel.train` (e.g. `c`, `epochs`), or to :func:`open_set` for ``oos``."""
     if protocol not in PROTOCOLS:
         raise BadRequest(f"unknown NLU protocol {protocol!r}; use one of {', '.join(PROTOCOLS)}")
-    if embedder is None:
-        from retrieval.embedder import get_embedder
-
-        embedder = get_embedder("minilm")
     seed = seeds[0]
     header: dict[str, Any] = {"protocol": protocol, "method": method}
     if protocol == "bitext":

@@ -503,6 +503,18 @@ class IntentModel:
         return (directory / "intent_model.json").exists()
 
     @classmethod
+    def fits(cls, directory: Path, embedder: Embedder) -> bool:
+        """Whether `directory` holds a model for `embedder`'s vectors (or one carrying
+        its own tuned encoder); a model that cannot be read is left to `load` to report."""
+        if not cls.saved_in(directory):
+            return False
+        try:
+            saved = json.loads((directory / "intent_model.json").read_text())["embedder"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return True
+        return saved in (embedder.name, TunedEncoder.name)
+
+    @classmethod
     def load(cls, directory: Path, embedder: Embedder) -> IntentModel:
         """Load a saved model; `embedder` is used unless the model carries its own tuned one.
         A model saved before the support rule existed loads without it (`min_support` 0).

@@ -94,7 +94,7 @@ def test_abuse_gets_a_calm_refusal(assistant):
 def test_injected_catalog_text_cannot_change_prices(shop):
     """A product description that tries to instruct the model: the model (scripted here to
     obey it) claims a price no tool returned, and the grounding check replaces the reply."""
-    shop.add_products(
+    shop.catalog.add(
         [
             Product(
                 id="EVIL-1",
@@ -119,7 +119,7 @@ def test_injected_catalog_text_cannot_change_prices(shop):
         tool_result = server.requests[1]["messages"][-1]
         assert tool_result["role"] == "tool"  # catalog text reaches the model only as data
     finally:
-        shop.delete_products(["EVIL-1"])
+        shop.catalog.delete(["EVIL-1"])
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def test_cart_tools(shop: Shop, demo_orders):
     user = demo_orders[0]["user_id"]
     session = shop.db.create_session(user)
     tools = Toolbox(shop, session, user)
-    product = next(p for p in shop.engine.products if p.price and p.stock)
+    product = next(p for p in shop.catalog.engine.products if p.price and p.stock)
     assert tools.call("add_to_cart", {"product_id": product.id, "quantity": 0})["error"]
     result = tools.call("add_to_cart", {"product_id": product.id, "quantity": 2})
     assert result["items"] == [{**result["added"], "quantity": 2}]
@@ -43,7 +43,7 @@ def test_cart_tools(shop: Shop, demo_orders):
     again = Toolbox(shop, shop.db.get_session(session.id), user)  # a later turn
     assert again.call("view_cart", {})["total"] == result["total"]
     assert "not in the cart" in again.call("remove_from_cart", {"product_id": "P-NONE"})["error"]
-    sold_out = next((p for p in shop.engine.products if p.stock == 0), None)
+    sold_out = next((p for p in shop.catalog.engine.products if p.stock == 0), None)
     if sold_out is not None:
         assert "out of stock" in again.call("add_to_cart", {"product_id": sold_out.id})["error"]
     assert again.call("remove_from_cart", {"product_id": product.id})["items"] == []

@@ -32,7 +32,7 @@ def test_search_turn_lists_grounded_products_within_budget(assistant, shop):
     assert response.products
     for product in response.products:
         assert product["price"] <= 20
-        assert "Puzzle" in shop.product(product["id"]).category
+        assert "Puzzle" in shop.catalog.product(product["id"]).category
         assert product["title"] in response.reply
         assert f"${product['price']:,.2f}" in response.reply
 
@@ -175,7 +175,7 @@ def test_a_product_deleted_since_it_was_shown_gets_a_plain_answer(tmp_path, demo
     try:
         chat = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
         first = chat.chat("jigsaw puzzles")
-        shop.delete_products([first.products[1]["id"]])
+        shop.catalog.delete([first.products[1]["id"]])
         reply = chat.chat("tell me more about the second one", first.session_id).reply
         assert "no longer in the store" in reply and first.products[1]["id"] not in reply
     finally:
@@ -185,7 +185,7 @@ def test_a_product_deleted_since_it_was_shown_gets_a_plain_answer(tmp_path, demo
 def test_cheapest_and_best_rated_order_the_matches(assistant, shop):
     cheapest = assistant.chat("cheapest jigsaw puzzle")
     prices = [p["price"] for p in cheapest.products]
-    puzzles = [p for p in shop.engine.products if "Jigsaw Puzzle" in p.title and p.price]
+    puzzles = [p for p in shop.catalog.engine.products if "Jigsaw Puzzle" in p.title and p.price]
     assert prices == sorted(prices) and prices[0] == min(p.price for p in puzzles)
     puzzles_rated = assistant.chat("best rated puzzles")
     assert puzzles_rated.products and all(
@@ -229,14 +229,14 @@ def test_a_very_long_title_is_shortened_and_still_grounded(tmp_path, demo_home, 
     try:
         title = "Marble Run Tower Deluxe " + "with extra tracks, marbles and a spiral ramp " * 400
         tower = Product(id="long-1", title=title, category="Toys & Games > Marble Runs", price=31.5)
-        shop.add_products([tower], replace=False)
+        shop.catalog.add([tower], replace=False)
         chat = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
         response = chat.chat("show me marble run towers")
         assert response.products[0]["id"] == "long-1" and response.products[0]["title"] == title
         assert short_title(title) in response.reply and len(response.reply) < 3000
         fresh = Toolbox(shop, shop.db.create_session(None), None)
         assert not check_grounding(f"1. {short_title(title)} - $31.50", "hi", fresh).ok
-        reasons = [s.reason for s in shop.similar("long-1", k=3)]
+        reasons = [s.reason for s in shop.recommendations.similar("long-1", k=3)]
         assert reasons and all(short_title(title) in r and len(r) < 300 for r in reasons)
     finally:
         shop.close()
@@ -256,14 +256,14 @@ def test_a_title_two_products_share_is_grounded_by_either(tmp_path, demo_home, e
             Product(id=f"twin-{n}", title=title, category="Toys & Games > Puzzles", price=14.0)
             for n in "ab"
         ]
-        shop.add_products(twins, replace=False)
+        shop.catalog.add(twins, replace=False)
         tools = Toolbox(shop, shop.db.create_session(None), None)
         tools.products["twin-a"] = twins[0]
         assert check_grounding(f"1. {title} - $14.00", "puzzles", tools).ok
         fresh = Toolbox(shop, shop.db.create_session(None), None)
         assert not check_grounding(f"1. {title}", "puzzles", fresh).ok
 
-        shop.record_event("twin-fan", "twin-a", "cart")
+        shop.recommendations.record_event("twin-fan", "twin-a", "cart")
         chat = Assistant(shop, LocalBackend("Demo"), store_name="Demo", max_chars=4000)
         response = chat.chat("recommend something for me", user_id="twin-fan")
         assert response.products and "reliable answer" not in response.reply

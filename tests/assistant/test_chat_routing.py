@@ -26,7 +26,7 @@ def test_short_product_names_search_the_catalog(assistant, message):
 
 
 def test_a_product_title_alone_finds_that_product(assistant, shop):
-    for product in list(shop.engine.products)[:40:8]:
+    for product in list(shop.catalog.engine.products)[:40:8]:
         response = assistant.chat(product.title)
         assert response.intent == "product_search", product.title
         assert product.id in [p["id"] for p in response.products], product.title
@@ -156,11 +156,11 @@ def test_a_question_about_it_is_not_a_refinement(assistant):
 def test_a_brand_the_store_does_not_carry_is_reported_unmet(shop, query, brand):
     """A word no product has, right before a kind of product, is a brand: the search says
     it cannot be met instead of listing other brands' products as if they were it."""
-    result = shop.search(query, k=5)
+    result = shop.catalog.search(query, k=5)
     assert result.filters.brand == brand and result.unmet == ["brand"] and not result.hits
 
 
 @pytest.mark.parametrize("query", ["nosie cancleing earbuds", "som dog toyz", "nice tent"])
 def test_typos_and_wishes_before_a_kind_are_not_brands(shop, query):
-    result = shop.search(query, k=5)
+    result = shop.catalog.search(query, k=5)
     assert result.filters.brand is None and result.hits

@@ -235,7 +235,7 @@ def test_eval_nlu_on_a_small_bitext_file(capsys, tmp_path):
 
 @pytest.mark.model  # builds a store with the real embedder
 def test_nlu_train_replace_then_predict(capsys, tmp_path):
-    from tests.assistant.test_nlu import GIFT_CARDS, LOYALTY
+    from tests.assistant.nlu.test_intents import GIFT_CARDS, LOYALTY
 
     examples = tmp_path / "intents.csv"
     examples.write_text(

@@ -31,16 +31,21 @@ def test_a_recommender_trained_before_the_catalog_is_kept(tmp_path: Path, embedd
     train_recommender(home, _write_interactions(tmp_path / "i.csv", rows), [], algorithm="itemknn")
     shop = Shop.open(make_settings(home.root), embedder=embedder)  # builds the demo catalog
     try:
-        assert shop.recs is not None and shop.recs.summary["users"] == 5
-        listed, _ = shop.recommend("a", 3)
+        assert (
+            shop.recommendations.model is not None
+            and shop.recommendations.model.summary["users"] == 5
+        )
+        listed, _ = shop.recommendations.recommend("a", 3)
         assert listed == []  # none of its items is in the (demo) catalog
-        unlisted, _ = shop.recommend("a", 3, unlisted=True)
+        unlisted, _ = shop.recommendations.recommend("a", 3, unlisted=True)
         assert [s.product.id for s in unlisted][0] == "m3"
         assert {s.product.title for s in unlisted} == {""}
-        newcomer, _ = shop.recommend("nobody", 3, unlisted=True)
+        newcomer, _ = shop.recommendations.recommend("nobody", 3, unlisted=True)
         assert len(newcomer) == 3 and all(s.reason.startswith("popular") for s in newcomer)
-        shop.record_event("nobody", "m4", "purchase")  # an item only the recommender has
-        after, _ = shop.recommend("nobody", 3, unlisted=True)
+        shop.recommendations.record_event(
+            "nobody", "m4", "purchase"
+        )  # an item only the recommender has
+        after, _ = shop.recommendations.recommend("nobody", 3, unlisted=True)
         assert "m5" in {s.product.id for s in after} and after != newcomer
     finally:
         shop.close()
@@ -49,7 +54,9 @@ def test_a_recommender_trained_before_the_catalog_is_kept(tmp_path: Path, embedd
 def test_training_reports_items_missing_from_the_catalog(
     tmp_path: Path, shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
-    products = [shop.product(hit.product.id) for hit in shop.search("tent", k=2).hits]
+    products = [
+        shop.catalog.product(hit.product.id) for hit in shop.catalog.search("tent", k=2).hits
+    ]
     rows = [("u1", products[0].id), ("u1", "elsewhere"), ("u2", products[1].id)]
     with caplog.at_level(logging.WARNING):
         summary = train_recommender(
@@ -64,17 +71,21 @@ def test_training_reports_items_missing_from_the_catalog(
 
 def _unmodelled_product(shop: Shop) -> str:
     """A demo product nobody interacted with (the recommender cannot score from it)."""
-    assert shop.recs is not None
-    return next(p.id for p in shop.engine.products if not shop.recs.knows_item(p.id))
+    assert shop.recommendations.model is not None
+    return next(
+        p.id
+        for p in shop.catalog.engine.products
+        if not shop.recommendations.model.knows_item(p.id)
+    )
 
 
 def test_events_on_products_without_interactions_bring_look_alikes(shop: Shop) -> None:
     item = _unmodelled_product(shop)
-    title = shop.product(item).title
+    title = shop.catalog.product(item).title
     user = "shop-test-newcomer"
-    before, _ = shop.recommend(user, 6)
-    shop.record_event(user, item, "view")
-    after, _ = shop.recommend(user, 6)
+    before, _ = shop.recommendations.recommend(user, 6)
+    shop.recommendations.record_event(user, item, "view")
+    after, _ = shop.recommendations.recommend(user, 6)
     assert [s.product.id for s in after] != [s.product.id for s in before]
     assert item not in {s.product.id for s in after}
     # A shopper the recommender has no history of: every pick is a look-alike.
@@ -82,20 +93,20 @@ def test_events_on_products_without_interactions_bring_look_alikes(shop: Shop) -
 
 
 def test_a_known_shoppers_look_alikes_leave_room_for_personal_picks(shop: Shop) -> None:
-    assert shop.recs is not None
+    assert shop.recommendations.model is not None
     user = "u0150"  # a demo customer no other test changes
-    assert shop.recs.history(user)
+    assert shop.recommendations.model.history(user)
     item = _unmodelled_product(shop)
-    shop.record_event(user, item, "cart")
-    after, _ = shop.recommend(user, 6)
+    shop.recommendations.record_event(user, item, "cart")
+    after, _ = shop.recommendations.recommend(user, 6)
     assert [s.reason.endswith("which you added to your cart") for s in after] == [True] * 3 + [
         False
     ] * 3
 
 
 def test_a_query_keeps_recommendations_to_its_good_matches(shop: Shop) -> None:
-    picks, _ = shop.recommend("u0150", 5, query="tent")
-    matched = {hit.product.id for hit in shop.search("tent", k=200).hits if hit.matched}
+    picks, _ = shop.recommendations.recommend("u0150", 5, query="tent")
+    matched = {hit.product.id for hit in shop.catalog.search("tent", k=200).hits if hit.matched}
     assert len(picks) == 5 and {s.product.id for s in picks} <= matched
     assert len(matched) < 200  # the nearest products that are not tents do not count
 
@@ -105,15 +116,17 @@ def test_reasons_name_items_by_the_live_catalog(tmp_path: Path, embedder) -> Non
     home = Home(tmp_path / "home")
     shop = Shop.open(make_settings(home.root), embedder=embedder)  # the demo store
     try:
-        ids = [hit.product.id for hit in shop.search("camping tent", k=3).hits]
+        ids = [hit.product.id for hit in shop.catalog.search("camping tent", k=3).hits]
     finally:
         shop.close()
     rows = [("a", ids[0]), ("b", ids[0]), ("b", ids[1]), ("c", ids[1]), ("c", ids[2])]
     train_recommender(home, _write_interactions(tmp_path / "i.csv", rows), [], algorithm="ease")
     shop = Shop.open(make_settings(home.root), embedder=embedder)
     try:
-        picks, _ = shop.recommend("a", 1)
-        assert picks[0].reason == f"because of your interest in {shop.product(ids[0]).title}"
+        picks, _ = shop.recommendations.recommend("a", 1)
+        assert (
+            picks[0].reason == f"because of your interest in {shop.catalog.product(ids[0]).title}"
+        )
     finally:
         shop.close()
 
@@ -122,9 +135,9 @@ def test_a_deleted_product_is_not_recommended(tmp_path: Path, demo_home: Path, e
     shutil.copytree(demo_home, tmp_path / "home")
     shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
     try:
-        first = shop.recommend("u0150", 5, unlisted=True)[0][0].product.id
-        shop.delete_products([first])
-        after, _ = shop.recommend("u0150", 5, unlisted=True)
+        first = shop.recommendations.recommend("u0150", 5, unlisted=True)[0][0].product.id
+        shop.catalog.delete([first])
+        after, _ = shop.recommendations.recommend("u0150", 5, unlisted=True)
         assert first not in {s.product.id for s in after} and all(s.product.title for s in after)
         assert len(after) == 5
     finally:
@@ -137,16 +150,18 @@ def test_what_is_out_of_stock_is_not_recommended_unless_asked(
     shutil.copytree(demo_home, tmp_path / "home")
     shop = Shop.open(make_settings(tmp_path / "home"), embedder=embedder)
     try:
-        first = shop.recommend("u0150", 5)[0][0].product
+        first = shop.recommendations.recommend("u0150", 5)[0][0].product
         assert first.in_stock
-        shop.add_products([dataclasses.replace(first, stock=0)], replace=True)
-        assert first.id in shop.engine.out_of_stock()
-        after = shop.recommend("u0150", 5)[0]
+        shop.catalog.add([dataclasses.replace(first, stock=0)], replace=True)
+        assert first.id in shop.catalog.engine.out_of_stock()
+        after = shop.recommendations.recommend("u0150", 5)[0]
         assert len(after) == 5 and all(s.product.in_stock for s in after)
         assert first.id not in {s.product.id for s in after}
-        asked = shop.recommend("u0150", 5, out_of_stock=True)[0]
+        asked = shop.recommendations.recommend("u0150", 5, out_of_stock=True)[0]
         assert first.id in {s.product.id for s in asked}
-        in_need = shop.recommend("u0150", 5, query=first.title)[0]  # even when it matches
+        in_need = shop.recommendations.recommend("u0150", 5, query=first.title)[
+            0
+        ]  # even when it matches
         assert first.id not in {s.product.id for s in in_need}
     finally:
         shop.close()
@@ -159,8 +174,8 @@ def test_training_folds_in_live_events_and_a_restart_replays_only_those_since(
     settings = make_settings(tmp_path / "home")
     shop = Shop.open(settings, embedder=embedder)
     try:
-        shop.record_event("walk-in", "P0001", "purchase")
-        products = shop.engine.products
+        shop.recommendations.record_event("walk-in", "P0001", "purchase")
+        products = shop.catalog.engine.products
     finally:
         shop.close()
     home = Home(tmp_path / "home")
@@ -171,15 +186,19 @@ def test_training_folds_in_live_events_and_a_restart_replays_only_those_since(
     assert summary["events_through"] == recorded >= 1
     shop = Shop.open(settings, embedder=embedder)
     try:
-        assert shop.recs is not None and shop.recs.history("walk-in") == ["P0001"]
-        assert not shop.recs._histories.changed  # trained on, not replayed
-        shop.record_event("walk-in", "P0002", "view")
+        assert shop.recommendations.model is not None and shop.recommendations.model.history(
+            "walk-in"
+        ) == ["P0001"]
+        assert not shop.recommendations.model._histories.changed  # trained on, not replayed
+        shop.recommendations.record_event("walk-in", "P0002", "view")
     finally:
         shop.close()
     shop = Shop.open(settings, embedder=embedder)
     try:
-        assert shop.recs is not None and shop.recs.history("walk-in") == ["P0001", "P0002"]
-        assert len(shop.recs._histories.changed) == 1  # the one event since
+        assert shop.recommendations.model is not None and shop.recommendations.model.history(
+            "walk-in"
+        ) == ["P0001", "P0002"]
+        assert len(shop.recommendations.model._histories.changed) == 1  # the one event since
     finally:
         shop.close()
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from assistant.api.deps import get_shop, path_id
 from assistant.api.schemas import ProductIn, ProductReplacement
+from assistant.catalog import MAX_K, search_payload
 from assistant.errors import BadRequest
-from assistant.shop import MAX_K, Shop, search_payload
+from assistant.shop import Shop
 from retrieval.catalog import Product
 from retrieval.filters import Filters
 from retrieval.text import normalize_category
@@ -36,20 +37,8 @@ def search(
     pieces_max: Annotated[int | None, Query(ge=0)] = None,
     size: str | None = None,
 ) -> dict[str, Any]:
-    filters = Filters(
-        price_min=price_min,
-        price_max=price_max,
-        category=category,
-        brand=brand,
-        color=color,
-        in_stock=in_stock,
-        age_min=age_min,
-        age_max=age_max,
-        pieces_min=pieces_min,
-        pieces_max=pieces_max,
-        size=size,
-    )
-    return search_payload(shop.search(q, k=k, filters=filters))
+    filters = Filters.from_params(locals())  # the parameters are named as the fields
+    return search_payload(shop.catalog.search(q, k=k, filters=filters))
 
 
 # Ids may hold "/" (SKUs often do), sent as is or as %2F: the `path` converter takes them.
@@ -61,12 +50,15 @@ def similar(
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
 ) -> dict[str, Any]:
     product_id = path_id(product_id)
-    return {"id": product_id, "items": [s.to_dict() for s in shop.similar(product_id, k)]}
+    return {
+        "id": product_id,
+        "items": [s.to_dict() for s in shop.recommendations.similar(product_id, k)],
+    }
 
 
 @router.get("/v1/products/{product_id:path}")
 def product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
-    return shop.product(path_id(product_id)).to_dict()
+    return shop.catalog.product(path_id(product_id)).to_dict()
 
 
 def _product(body: ProductIn) -> Product:
@@ -81,7 +73,7 @@ def create_products(
     products = [_product(p) for p in (body if isinstance(body, list) else [body])]
     if not products:
         raise BadRequest("no products given")
-    shop.add_products(products, replace=False)
+    shop.catalog.add(products, replace=False)
     return {"created": [p.id for p in products]}
 
 
@@ -92,12 +84,12 @@ def replace_product(
     product_id = path_id(product_id)
     if body.id not in (None, product_id):
         raise BadRequest(f"the body's id {body.id!r} is not {product_id!r}")
-    shop.product(product_id)  # 404 for an unknown id
-    shop.add_products([_product(body.model_copy(update={"id": product_id}))], replace=True)
-    return shop.product(product_id).to_dict()
+    shop.catalog.product(product_id)  # 404 for an unknown id
+    shop.catalog.add([_product(body.model_copy(update={"id": product_id}))], replace=True)
+    return shop.catalog.product(product_id).to_dict()
 
 
 @router.delete("/v1/products/{product_id:path}", status_code=204)
 def delete_product(product_id: str, shop: Annotated[Shop, Depends(get_shop)]) -> Response:
-    shop.delete_products([path_id(product_id)])
+    shop.catalog.delete([path_id(product_id)])
     return Response(status_code=204)

@@ -19,8 +19,8 @@ router = APIRouter(tags=["health"])
 async def healthz(shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
     return {
         "status": "ok",
-        "products": len(shop.engine),
-        "recommender": shop.recs is not None,
+        "products": len(shop.catalog),
+        "recommender": shop.recommendations.model is not None,
     }
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query
 
 from assistant.api.deps import get_shop, path_id
 from assistant.api.schemas import EventRequest
-from assistant.shop import MAX_K, Shop
+from assistant.catalog import MAX_K
+from assistant.shop import Shop
 
 router = APIRouter(tags=["recommendations"])
 
@@ -28,7 +29,7 @@ def recommendations(
     ] = False,
 ) -> dict[str, Any]:
     user_id = path_id(user_id)
-    suggestions, filters = shop.recommend(
+    suggestions, filters = shop.recommendations.recommend(
         user_id, k, query=q, viewing=item, unlisted=True, out_of_stock=out_of_stock
     )
     return {
@@ -41,5 +42,5 @@ def recommendations(
 
 @router.post("/v1/events", status_code=202)
 def record_event(body: EventRequest, shop: Annotated[Shop, Depends(get_shop)]) -> dict[str, Any]:
-    shop.record_event(body.user_id, body.item_id, body.event)
+    shop.recommendations.record_event(body.user_id, body.item_id, body.event)
     return {"recorded": True}

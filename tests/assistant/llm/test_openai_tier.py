@@ -29,7 +29,7 @@ def _assistant(shop, server: ScriptedServer) -> Assistant:
 
 
 def test_tool_call_then_grounded_answer(shop):
-    puzzle = shop.search("jigsaw puzzle", k=1).hits[0].product
+    puzzle = shop.catalog.search("jigsaw puzzle", k=1).hits[0].product
     server = ScriptedServer(
         completion(
             tool_calls=[
@@ -179,7 +179,7 @@ def test_the_model_cannot_skip_the_shoppers_confirmation(shop, demo_orders):
 
 
 def test_invented_product_and_stock_claims_are_replaced(shop):
-    listed, other = shop.search("jigsaw puzzle", k=2).hits
+    listed, other = shop.catalog.search("jigsaw puzzle", k=2).hits
     for invented in (
         f"You might also like the {other.product.title}.",  # never returned by a tool
         f"Sorry, the {listed.product.title} is out of stock."
@@ -201,10 +201,10 @@ def test_invented_product_and_stock_claims_are_replaced(shop):
 
 
 def test_title_index_finds_quoted_titles(shop):
-    product = shop.engine.products[3]
-    found = shop.titles.find(f"Have a look at the {product.title}, it's great")
+    product = shop.catalog.engine.products[3]
+    found = shop.catalog.titles.find(f"Have a look at the {product.title}, it's great")
     assert product.id in {p.id for p in found}
-    assert shop.titles.find("nothing from the catalog here") == []
+    assert shop.catalog.titles.find("nothing from the catalog here") == []
 
 
 def test_a_failed_call_is_retried_by_the_backend(shop):
@@ -216,7 +216,7 @@ def test_a_failed_call_is_retried_by_the_backend(shop):
 
 def _turn(shop, message: str) -> tuple[Turn, Toolbox]:
     session = shop.db.create_session(None)
-    understanding = understand(message, shop.intents, shop.engine.vocabulary, session.state)
+    understanding = understand(message, shop.intents, shop.catalog.engine.vocabulary, session.state)
     return Turn(message, understanding), Toolbox(shop, session, None)
 
 

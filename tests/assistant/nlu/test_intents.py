@@ -6,13 +6,15 @@ import pytest
 
 from assistant.errors import BadRequest
 from assistant.nlu import IntentModel, builtin_examples, extract_entities
+from assistant.nlu.entities import CatalogIds
 from assistant.nlu.intents import read_examples
 
 
 def test_entities():
     e = extract_entities(
         "Where is order SA-104233? Also compare the second one and P0012, "
-        "email me at jo@example.com, budget $1,250.50 or 30 dollars"
+        "email me at jo@example.com, budget $1,250.50 or 30 dollars",
+        CatalogIds({"P0012", "P0013"}.__contains__),
     )
     assert e.order_ids == ["SA-104233"]
     assert e.product_ids == ["P0012"]

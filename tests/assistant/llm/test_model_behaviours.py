@@ -45,7 +45,7 @@ def _turn_context(request: dict) -> str:
 
 
 def _puzzle_under(shop, price: float):
-    hits = shop.search("jigsaw puzzle", k=20).hits
+    hits = shop.catalog.search("jigsaw puzzle", k=20).hits
     return next(h.product for h in hits if h.product.price is not None and h.product.price <= price)
 
 
@@ -99,7 +99,7 @@ def test_the_prompt_names_earlier_filters_and_products_as_the_tools_do(shop):
     listing = assistant.chat("in-stock jigsaw puzzles under $25")
     shown = [p["id"] for p in listing.products]
     assert len(shown) >= 2
-    a, b = shop.product(shown[0]), shop.product(shown[1])
+    a, b = shop.catalog.product(shown[0]), shop.catalog.product(shown[1])
     compare = {"name": "compare_products", "arguments": {"product_ids": shown[:2]}}
     second = ScriptedServer(
         completion(tool_calls=[compare]),
@@ -172,7 +172,7 @@ def test_a_correct_total_passes_and_invented_policy_and_trivia_do_not(shop):
     """8. Grounding rejected a correct total and let invented policy facts and off-topic
     answers through."""
     tools = Toolbox(shop, shop.db.create_session(None), None)
-    product = next(p for p in shop.engine.products if p.price and p.stock)
+    product = next(p for p in shop.catalog.engine.products if p.price and p.stock)
     tools.call("add_to_cart", {"product_id": product.id, "quantity": 2})
     total = f"${2 * product.price:.2f}"
     assert check_grounding(f"Two of those come to {total}.", "add two", tools).ok
@@ -207,7 +207,10 @@ def test_several_tool_calls_in_one_message(shop):
     )  # fmt: skip
     response = _assistant(shop, server).chat("cheap puzzle, and can I return it?")
     assert response.backend == "openai" and "30 days" in response.reply
-    assert len(_tool_results(server.requests[1])) == 2
+    search, policies = _tool_results(server.requests[1])  # both calls ran
+    assert search["filters"]["price_max"] == 20.0
+    assert search["products"] and all(p["price"] <= 20 for p in search["products"])
+    assert any("30 days" in passage["text"] for passage in policies["passages"])
 
 
 def test_a_tool_call_with_text_beside_it_runs_the_call(shop):
@@ -240,7 +243,8 @@ def test_a_tool_call_written_as_text_is_run(shop, written):
     response = _assistant(shop, server).chat("jigsaw puzzles under $20")
     assert response.backend == "openai" and puzzle.title in response.reply
     (result,) = _tool_results(server.requests[1])
-    assert result["filters"]["price_max"] == 20.0
+    assert result["filters"]["price_max"] == 20.0  # "20" as text too
+    assert result["products"] and all(p["price"] <= 20 for p in result["products"])
 
 
 def test_an_invented_tool_is_answered_with_the_real_ones(shop):

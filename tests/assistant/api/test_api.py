@@ -138,11 +138,37 @@ def test_model_ids_with_slashes_reach_the_model_route(client):
     assert _error(client.get("/v1/models/org/name"), 404)["type"] == "NotFound"
 
 
+def _sample(page: str, sample: str) -> float:
+    """The value of one sample (`name{labels}`) on a Prometheus text page; 0 when absent."""
+    for line in page.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == sample:
+            return float(value)
+    return 0.0
+
+
 def test_metrics_count_requests(client):
-    client.get("/healthz")
-    text = client.get("/metrics").text
-    assert 'shopassist_http_requests_total{path="/healthz",status="200"}' in text
-    assert "shopassist_grounding_failures_total" in text
+    """Each request counts once under its route and status, each chat turn under its backend
+    and intent; the grounding gauge stays put while no reply is replaced (tests/assistant/
+    test_grounding.py counts one that is)."""
+    requests = "shopassist_http_requests_total"
+    healthz = f'{requests}{{path="/healthz",status="200"}}'
+    unknown = f'{requests}{{path="unmatched",status="404"}}'
+    metrics = f'{requests}{{path="/metrics",status="200"}}'  # the first read, counted after it
+    chat = f'{requests}{{path="/v1/chat",status="200"}}'
+    turns = 'shopassist_chat_turns_total{backend="local",intent="product_search"}'
+    failures = "shopassist_grounding_failures_total"
+    before = client.get("/metrics").text
+    for _ in range(3):
+        client.get("/healthz")
+    client.get("/no-such-route")
+    turn = client.post("/v1/chat", json={"message": "show me puzzles under $20"}).json()
+    assert (turn["backend"], turn["intent"]) == ("local", "product_search")
+    after = client.get("/metrics").text
+    samples = (healthz, unknown, metrics, chat, turns, failures)
+    counted = {sample: _sample(after, sample) - _sample(before, sample) for sample in samples}
+    assert counted == {healthz: 3, unknown: 1, metrics: 1, chat: 1, turns: 1, failures: 0}
+    assert {failures, healthz} <= {line.rpartition(" ")[0] for line in after.splitlines()}
 
 
 def test_events_change_the_next_recommendations(client, shop):
@@ -175,7 +201,7 @@ def test_cold_start_chain(client, shop):
     ).json()["items"]
     assert all("you are looking at" in i["reason"] for i in viewing)
     assert tent["id"] not in {i["id"] for i in viewing}
-    assert all("Camping" in shop.product(i["id"]).category for i in viewing[:3])
+    assert all("Camping" in shop.catalog.product(i["id"]).category for i in viewing[:3])
     nothing = client.get("/v1/users/brand-new-shopper/recommendations", params={"k": 5}).json()
     assert all(i["reason"].startswith("popular") for i in nothing["items"])
     scoped = client.get(

@@ -130,30 +130,38 @@ def test_unreadable_prices_are_a_422(home, embedder, price):
 
 
 def test_search_payload_reports_unmet_constraints(shop):
-    from assistant.shop import search_payload
+    from assistant.catalog import search_payload
 
-    payload = search_payload(shop.search("puzzle", k=5, filters=None))
+    payload = search_payload(shop.catalog.search("puzzle", k=5, filters=None))
     assert {"unmet", "no_good_match", "facets"} <= set(payload)
-    impossible = search_payload(shop.search("puzzle under $1"))
+    impossible = search_payload(shop.catalog.search("puzzle under $1"))
     assert impossible["results"] == [] and impossible["unmet"]
 
 
 def test_changes_are_logged_and_the_index_saved_every_so_many(home, embedder, monkeypatch):
     shop = Shop.open(make_settings(home), embedder=embedder)
-    generation, pending = shop.engine.generation, shop.changes.pending  # other tests' changes
-    monkeypatch.setattr("assistant.shop.COMPACT_AFTER", pending + 2)
+    generation, pending = (
+        shop.catalog.engine.generation,
+        shop.catalog.live.changes.pending,
+    )  # other tests' changes
+    monkeypatch.setattr("retrieval.live.COMPACT_AFTER", pending + 2)
     try:
-        shop.add_products([Product.from_dict(KETTLE)], replace=False)
-        assert shop.engine.generation == generation and shop.changes.pending == pending + 1
+        shop.catalog.add([Product.from_dict(KETTLE)], replace=False)
+        assert (
+            shop.catalog.engine.generation == generation
+            and shop.catalog.live.changes.pending == pending + 1
+        )
         second = Product.from_dict({**KETTLE, "id": "NEW-2"})
-        shop.add_products([second], replace=False)  # the second change saves the index
-        assert shop.engine.generation != generation and shop.changes.pending == 0
+        shop.catalog.add([second], replace=False)  # the second change saves the index
+        assert (
+            shop.catalog.engine.generation != generation and shop.catalog.live.changes.pending == 0
+        )
     finally:
         shop.close()
     reopened = Shop.open(make_settings(home), embedder=embedder)
     try:
-        assert reopened.changes.pending == 0
-        assert reopened.product("NEW-1").title == reopened.product("NEW-2").title
+        assert reopened.catalog.live.changes.pending == 0
+        assert reopened.catalog.product("NEW-1").title == reopened.catalog.product("NEW-2").title
     finally:
         reopened.close()
 
