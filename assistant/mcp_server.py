@@ -28,19 +28,13 @@ from assistant.db import Session
 from assistant.shop import Shop
 from assistant.tools import Toolbox
 
-TOOLS = (
-    "search_products",
-    "get_product",
-    "compare_products",
-    "recommend_products",
-    "add_to_cart",
-    "remove_from_cart",
-    "view_cart",
-    "get_order_status",
-    "list_my_orders",
-    "search_policies",
+_CHAT_ONLY = frozenset(
+    {"empty_cart", "cancel_order", "change_shipping_address", "start_return", "hand_off_to_human"}
 )
-"""The chat tools an agent may call (no order changes, no hand-off)."""
+"""Tools for a conversation with the shopper only: order changes need the shopper's own yes
+in a chat, a hand-off a chat to hand off; agents do not empty carts."""
+TOOLS = tuple(name for name in Toolbox.NAMES if name not in _CHAT_ONLY)
+"""The chat tools an agent may call."""
 SHOPPER_HEADER = "x-shopper-id"
 
 Shopper = Callable[[Any], str | None]

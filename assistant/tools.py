@@ -385,7 +385,7 @@ class Toolbox:
         return context
 
     # -- dispatch ----------------------------------------------------------------
-    _NAMES = (
+    NAMES = (
         "search_products",
         "get_product",
         "compare_products",
@@ -411,7 +411,7 @@ class Toolbox:
             "category": _listed("The store's categories", vocabulary.categories),
             "brand": _listed("Brands the store carries", vocabulary.brands),
         }
-        return [_specs()[name].schema(notes) for name in self._NAMES]
+        return [_specs()[name].schema(notes) for name in self.NAMES]
 
     def call(self, name: str, arguments: Any) -> dict[str, Any]:
         """Run a tool by name with JSON arguments, validated (and coerced: "5" -> 5) by its
@@ -419,8 +419,8 @@ class Toolbox:
         not accept, a product that does not exist) answers {"error": why}, so that the
         caller, a model or the local tier, can correct it or say so."""
         try:
-            if name not in self._NAMES:
-                raise ToolError(f"unknown tool {name!r}; the tools are {', '.join(self._NAMES)}")
+            if name not in self.NAMES:
+                raise ToolError(f"unknown tool {name!r}; the tools are {', '.join(self.NAMES)}")
             result = getattr(self, name)(**_specs()[name].validate(arguments))
         except (ToolError, BadRequest, NotFound) as exc:
             result = {"error": str(exc)}
@@ -476,7 +476,7 @@ class Toolbox:
 
 @cache
 def _specs() -> dict[str, ToolSpec]:
-    return {name: ToolSpec.of(getattr(Toolbox, name)) for name in Toolbox._NAMES}
+    return {name: ToolSpec.of(getattr(Toolbox, name)) for name in Toolbox.NAMES}
 
 
 def _listed(what: str, names: Sequence[str]) -> str:
