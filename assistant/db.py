@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.conversation import ConversationState
 from recommenders.interactions import Event
 
 _SCHEMA = """
@@ -81,7 +82,7 @@ class Session:
 
     id: str
     user_id: str | None
-    state: dict[str, Any] = field(default_factory=dict)
+    state: ConversationState = field(default_factory=ConversationState)
     handed_off: bool = False
 
 
@@ -127,7 +128,8 @@ class Database:
             row = conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             return None
-        return Session(row["id"], row["user_id"], json.loads(row["state"]), bool(row["handed_off"]))
+        state = ConversationState.from_dict(json.loads(row["state"]))
+        return Session(row["id"], row["user_id"], state, bool(row["handed_off"]))
 
     def create_session(self, user_id: str | None, session_id: str | None = None) -> Session:
         session = Session(session_id or uuid.uuid4().hex, user_id)
@@ -146,7 +148,7 @@ class Database:
         with self._tx() as conn:
             conn.execute(
                 "UPDATE sessions SET state = ?, handed_off = ?, updated_at = ? WHERE id = ?",
-                (json.dumps(session.state), int(session.handed_off), now, session.id),
+                (json.dumps(session.state.to_dict()), int(session.handed_off), now, session.id),
             )
             conn.executemany(
                 "INSERT INTO messages (session_id, role, content, intent, created_at)"

@@ -100,7 +100,7 @@ class Assistant:
             confidence=understanding.confidence if understanding else 1.0,
             backend=reply.backend,
             products=[product_summary(tools.products[pid]) for pid in tools.shown],
-            filters=session.state.get("filters") or {},
+            filters=session.state.filters.to_dict(),
             entities=understanding.entities.to_dict() if understanding else {},
             handed_off=session.handed_off,
             ticket_id=tools.handed_off,

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from assistant.carts import MAX_QUANTITY
 from assistant.catalog import Catalog, product_summary
+from assistant.conversation import ConversationState
 from assistant.db import Session
 from assistant.errors import BadRequest, NotFound
 from assistant.evidence import ToolCall
@@ -28,7 +29,6 @@ from assistant.tool_schema import ToolError, ToolSpec
 from assistant.understanding import names_products, request_topic
 from retrieval.catalog import Product
 from retrieval.filters import Filters
-from retrieval.text import category_leaf
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,9 @@ class Toolbox:
     pending: dict[str, Any] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self._state_before = self.session.state.to_dict()
         # A state change proposed last turn may be confirmed in this turn only.
-        self.pending = self.session.state.pop("pending", None)
+        self.pending, self.session.state.pending = self.session.state.pending, None
 
     @property
     def catalog(self) -> Catalog:
@@ -102,15 +103,14 @@ class Toolbox:
     @property
     def filters(self) -> dict[str, Any]:
         """The search filters in force in the conversation."""
-        filters: dict[str, Any] = self.session.state.get("filters") or {}
-        return filters
+        return self.session.state.filters.to_dict()
 
     def again(self) -> Toolbox:
-        """A fresh toolbox for the same turn, with nothing returned yet but the change that
-        waits for the shopper's yes (for a second answer, when the first is discarded)."""
-        fresh = Toolbox(self.shop, self.session, self.user_id)
-        fresh.pending = self.pending
-        return fresh
+        """A fresh toolbox for the same turn (for a second answer, when the first is
+        discarded): nothing returned yet, and the conversation as it was before the turn,
+        so that nothing the discarded answer's tools did to it shapes the second."""
+        self.session.state = ConversationState.from_dict(self._state_before)
+        return Toolbox(self.shop, self.session, self.user_id)
 
     # -- the tools ---------------------------------------------------------------
     def search_products(
@@ -189,9 +189,7 @@ class Toolbox:
             products = []
         if products:  # a search that finds nothing leaves the listing to refer to
             self._show(products)
-        self.session.state.update(
-            listing="search", query=result.text, filters=result.filters.to_dict()
-        )
+        self.session.state.listed("search", result.text, result.filters)
         return {
             "query": result.text,
             "filters": result.filters.to_dict(),
@@ -207,7 +205,7 @@ class Toolbox:
         """
         product = self.shop.catalog.product(product_id)
         self._remember([product])
-        self.session.state["focus"] = product.id  # what "it" means next
+        self.session.state.focus = product.id  # what "it" means next
         return product.to_dict()
 
     def compare_products(
@@ -235,7 +233,7 @@ class Toolbox:
         suggestions, filters = recommendations.recommend(self.user_id or "", k, query=query or None)
         self._show([s.product for s in suggestions])
         # Follow-ups ("something cheaper") refine these recommendations, not a search.
-        self.session.state.update(listing="recommendation", query=query, filters=filters.to_dict())
+        self.session.state.listed("recommendation", query, filters)
         if self.user_id:
             self.history |= set(recommendations.history(self.user_id))
         return {"filters": filters.to_dict(), "products": [s.to_dict() for s in suggestions]}
@@ -250,7 +248,7 @@ class Toolbox:
             quantity: how many more to add (1-99)
         """
         product = self.shop.carts.add(self.session.id, product_id, quantity, self.user_id)
-        self.session.state["focus"] = product.id
+        self.session.state.focus = product.id
         return {"added": product_summary(product), **self._cart()}
 
     def remove_from_cart(self, product_id: ProductId) -> dict[str, Any]:
@@ -366,16 +364,16 @@ class Toolbox:
         last shown (in order, with ids), the search filters in force (as `search_products`
         arguments) and a change waiting for the shopper's yes."""
         state = self.session.state
-        shown = [self.shop.catalog.get(pid) for pid in state.get("shown") or []]
+        shown = [self.shop.catalog.get(pid) for pid in state.shown]
         context: dict[str, Any] = {
             "shown_products": [
                 {"position": n, "id": p.id, "title": p.title, "price": p.price}
                 for n, p in enumerate(filter(None, shown), start=1)
             ],
-            "filters": search_arguments(Filters.from_params(self.filters)),
+            "filters": search_arguments(state.filters),
         }
-        if state.get("focus"):
-            context["product_in_focus"] = state["focus"]
+        if state.focus:
+            context["product_in_focus"] = state.focus
         if self.pending:
             context["waiting_for_yes"] = {
                 "tool": self.pending["action"],
@@ -440,7 +438,7 @@ class Toolbox:
             return {"found": True, "allowed": False, "reason": problem, "order": order}
         request = {"action": action, "order_id": order["order_id"], "arguments": arguments}
         if not confirm or self.pending != request:
-            self.session.state["pending"] = request
+            self.session.state.pending = request
             return {"found": True, "allowed": True, "needs_confirmation": True, "order": order}
         changed = self.shop.orders.change(action, order, arguments)
         self.orders[changed["order_id"]] = changed
@@ -452,12 +450,7 @@ class Toolbox:
         """Record a listing the shopper now sees: follow-ups ("the second one",
         "anything cheaper?") refer to it."""
         self._remember(products)
-        self.session.state["shown"] = [p.id for p in products]
-        self.session.state.pop("focus", None)  # "it" now means one of these
-        self.session.state["shown_prices"] = [p.price for p in products if p.price is not None]
-        categories = {category_leaf(p.category) for p in products if p.category}
-        # A listing from one category keeps follow-ups ("anything cheaper?") inside it.
-        self.session.state["shown_category"] = categories.pop() if len(categories) == 1 else None
+        self.session.state.show(products)
 
     def _cart(self) -> dict[str, Any]:
         """The cart's items still in the catalog, with quantities and the total (None when

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
+from assistant.conversation import ConversationState, FollowUp
 from assistant.nlu.entities import NO_IDS, CatalogIds, Entities, extract_entities
 from assistant.nlu.intents import IntentModel
 from retrieval.catalog import Product
-from retrieval.filters import Filters, Vocabulary, parse_query
+from retrieval.filters import Filters, ParsedQuery, Vocabulary, parse_query
 from retrieval.text import number_forms
 
 # Words that refine the previous search instead of naming a new product.
@@ -20,7 +20,8 @@ _FOLLOW_UP_WORDS = frozenset(
             "show me what about how any do you have it them those these ones one only please",
             "in with without and but also just a an the some stock available similar like",
             "this that instead different bigger smaller larger see let can i get could would",
-            "want are is there",
+            "want are is there got hmm ok okay then actually now really maybe well so still",
+            "fine alright cool sorry meant mean no nope let's say",
         ]
     ).split()
 )
@@ -48,8 +49,7 @@ _REQUEST_OPENERS = _FOLLOW_UP_WORDS | {
 }
 _REFINE_CUES = ("what about", "how about", "only ", "and ", "but ", "in ", "with ", "without ")
 _POINTS_AT_ONE = re.compile(r"\b(?:it|it's|its|this one|that one)\b", re.IGNORECASE)
-_CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable)\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9$]+")
+_WORD = re.compile(r"[a-z0-9$]+(?:'[a-z]+)?")
 _SORT_CUES = (
     ("price_low", re.compile(r"\b(cheapest|lowest[\s-]priced?|least expensive)\b", re.I)),
     ("price_high", re.compile(r"\b(most expensive|priciest|highest[\s-]priced?)\b", re.I)),
@@ -116,60 +116,65 @@ class Understanding:
     confirmation: str | None = None  # "yes" / "no" when the message answers a question
     sort: str = "relevance"
     """How the shopper wants results ordered (see `SORTS`): "cheapest ..." is price_low."""
+    follow: FollowUp | None = None
+    """How a follow-up refines the listing shown (None for a message that is none)."""
 
 
 def understand(
     message: str,
     intents: IntentModel,
     vocabulary: Vocabulary,
-    state: dict[str, Any],
+    state: ConversationState,
     ids: CatalogIds = NO_IDS,
 ) -> Understanding:
-    """Classify `message` and work out the search it implies, given the session `state`;
-    `vocabulary` and `ids` are the catalog's names and product ids."""
+    """Classify `message` and work out the search it implies, given the conversation's
+    `state`; `vocabulary` and `ids` are the catalog's names and product ids."""
     prediction = intents.predict([message])[0]
     sort, cue = next(((n, c) for n, c in _SORT_CUES if c.search(message)), ("relevance", None))
-    # "best rated puzzles" searches for puzzles; the cue orders them.
-    parsed = parse_query(message if cue is None else cue.sub(" ", message), vocabulary)
-    # "do you have any board games for 4 players?" searches for its topic, whose category
-    # is read as in "board games for 4 players" (the opener is not part of the name).
-    topic_text = request_topic(parsed.text)
-    if topic_text != parsed.text:
-        named = parse_query(topic_text, vocabulary).filters.category
-        if parsed.filters.category is None and named is not None:
-            parsed.filters = parsed.filters.merged(Filters(category=named))
-        parsed.text = topic_text
-    content = [w for w in _WORD.findall(parsed.text.lower()) if w not in _FOLLOW_UP_WORDS]
-    previous_query = state.get("query") or ""
-    previous_filters = Filters.from_params(state.get("filters") or {})
-    lowered = message.lower().strip()
-    in_context = bool(previous_query) or state.get("listing") == "recommendation"
-    follow_up = in_context and (
-        not content or lowered.startswith(_REFINE_CUES) or bool(_CHEAPER.search(message))
+    parsed = _parse(message if cue is None else cue.sub(" ", message), vocabulary)
+    content = _content(parsed.text)
+    in_context = bool(state.query) or state.listing == "recommendation"
+    # A message that names a kind of product the catalog has starts a new search; one that
+    # names none works on the listing shown (see `assistant.conversation`).
+    new_kind = any(vocabulary.names_kind(word) for word in content)
+    follow = FollowUp.read(message)
+    follow_up = (
+        in_context
+        and not new_kind
+        and (
+            not content
+            or message.lower().strip().startswith(_REFINE_CUES)
+            or follow.refines
+            or follow.references_listing()
+            or not parsed.filters.is_empty()  # it states constraints and names no product
+        )
     )
     if follow_up:
+        if follow.refines:  # the rest of the message, without "forget the budget"
+            parsed = _parse(follow.text, vocabulary)
+            content = _content(parsed.text)
         # Refine what was asked for ("lego sets"), not how ("show me ..."), so that a
         # narrower search still has to match the earlier topic.
-        previous_query = request_topic(previous_query)
-        text = previous_query if not content else f"{previous_query} {' '.join(content)}"
-        filters = previous_filters.merged(parsed.filters)
-        if filters.category is None and state.get("shown_category"):
-            filters = filters.merged(Filters(category=state["shown_category"]))
-        if _CHEAPER.search(message) and state.get("shown_prices"):
-            cheapest = min(state["shown_prices"])
-            filters = filters.merged(Filters(price_max=round(cheapest - 0.01, 2)))
+        text = " ".join([request_topic(state.query), *content])
+        filters = follow.filters(state, parsed.filters)
+        if follow.cheaper:
+            sort = "price_low"
     else:
-        text, filters = parsed.text, parsed.filters
+        if in_context and follow.keeps_price:  # "and building sets for the same price?"
+            parsed = _parse(follow.text, vocabulary)
+        text = parsed.text
+        filters = follow.carried(state).merged(parsed.filters) if in_context else parsed.filters
     entities = extract_entities(message, ids)
     refinement = (
         follow_up
         and not content
-        and (not parsed.filters.is_empty() or bool(_CHEAPER.search(message)))
+        and (not parsed.filters.is_empty() or follow.refines)
         and not refers_to_product(entities)
         and not _POINTS_AT_ONE.search(message)
     )
     return Understanding(
         intent=_order_intent(prediction.intent, message, entities),
+        follow=follow if follow_up else None,
         confidence=prediction.confidence,
         entities=entities,
         search_text=text.strip(),
@@ -180,6 +185,25 @@ def understand(
         confirmation="yes" if _YES.match(message) else "no" if _NO.match(message) else None,
         sort=sort,
     )
+
+
+def _parse(text: str, vocabulary: Vocabulary) -> ParsedQuery:
+    """`parse_query`, with the category of a request's topic: "do you have any board games
+    for 4 players?" searches for its topic, whose category is read as in "board games for
+    4 players" (the opener is not part of the name)."""
+    parsed = parse_query(text, vocabulary)
+    topic_text = request_topic(parsed.text)
+    if topic_text != parsed.text:
+        named = parse_query(topic_text, vocabulary).filters.category
+        if parsed.filters.category is None and named is not None:
+            parsed.filters = parsed.filters.merged(Filters(category=named))
+        parsed.text = topic_text
+    return parsed
+
+
+def _content(text: str) -> list[str]:
+    """The words of a query that say what is wanted (not "show me", "any", "those")."""
+    return [w for w in _WORD.findall(text.lower()) if w not in _FOLLOW_UP_WORDS]
 
 
 def naming_words(text: str) -> set[str]:

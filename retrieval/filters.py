@@ -271,7 +271,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> ParsedQuery:
       sign or word is a price only at the end of the query or before a connector word
       ("under 20 for kids"), and not after an age word ("kids under 5", "over 500 pieces"
       and "up to 4 players" are not prices);
-    - stock: "in stock", "available";
+    - stock: "in stock", "available", "ready to ship", "can ship now";
     - cheapness: "cheap", "cheapest", "inexpensive", "budget", "affordable", "low cost",
       "bargain" set ``cheap`` (removed from the text);
     - the vocabulary's brands (multi-word, "and" for "&") and colours (grey = gray);
@@ -343,7 +343,7 @@ def _brand_key(text: str) -> str:
 # fmt: off
 _CONNECTORS = frozenset({
     "a", "an", "and", "are", "as", "at", "by", "costing", "for", "from", "in", "is", "it",
-    "of", "on", "or", "priced", "that", "the", "to", "which", "with",
+    "of", "on", "or", "please", "priced", "that", "the", "then", "to", "which", "with",
 })
 _AGE_WORDS = frozenset({
     "age", "aged", "ages", "boys", "child", "children", "girls", "kid", "kids", "toddler",
@@ -430,7 +430,12 @@ _AUDIENCE = frozenset(
 _CHEAP = re.compile(
     r"\b(?:cheap(?:est)?|inexpensive|budget|affordable|low[\s-]?cost|bargain)\b", re.IGNORECASE
 )
-_STOCK = re.compile(r"\b(?:in[\s-]?stock|available(?:\s+now)?)\b", re.IGNORECASE)
+_STOCK = re.compile(
+    r"\b(?:in[\s-]?stock|available(?:\s+now)?|(?:ready|available)\s+to\s+ship|"
+    r"(?:can|could)\s+(?:you\s+)?(?:ship|send)\s+(?:now|today|right\s+away|straight\s+away)|"
+    r"ships?\s+(?:now|today|right\s+away|immediately))\b",
+    re.IGNORECASE,
+)
 
 
 def _take_price(match: re.Match[str], when: str, found: dict[str, Any]) -> str:
@@ -579,9 +584,10 @@ def _take_size(match: re.Match[str], known: frozenset[str], found: dict[str, Any
     size = normalize_size(match["after"] or match["before"] or match["code"])
     if "size" in found or (match["code"] and size not in known):
         return match[0]
-    # "size 10" in a catalog of "US 10": the one known size it names.
+    # "size 10" in a catalog of "US 10": the one known size it names. Sizes read in
+    # capitals, as catalogs write them ("US 8", "XL"); matching ignores case.
     named = [k for k in known if k.endswith(f" {size}")]
-    found["size"] = size if size in known or len(named) != 1 else named[0]
+    found["size"] = (size if size in known or len(named) != 1 else named[0]).upper()
     return " "
 
 

@@ -88,7 +88,7 @@ class LocalBackend(ChatBackend):
         intent = u.intent
         if u.refinement or (u.follow_up and intent in _REFINABLE):
             # "anything cheaper?" refines the listing just shown: a search or recommendations.
-            listing = tools.session.state.get("listing")
+            listing = tools.session.state.listing
             intent = "recommendation" if listing == "recommendation" else "product_search"
         if intent in self._handlers:
             handler = self._handlers[intent]
@@ -119,12 +119,25 @@ class LocalBackend(ChatBackend):
         )
         if "error" in result:
             return render("clarify")
+        note = ""
+        fallback = u.follow.fallback_ceiling(tools.session.state) if u.follow else None
+        if not result["products"] and fallback is not None:
+            # "Anything cheaper?" and nothing is below the cheapest shown: the cheapest
+            # below the dearest shown, saying so (never an empty answer).
+            arguments = {**search_arguments(u.filters), "max_price": fallback}
+            result = tools.call(
+                "search_products",
+                {"query": u.search_text, **arguments, "sort": "price_low", "k": 5},
+            )
+            if "error" in result:
+                return render("clarify")
+            note = render("nothing_cheaper")
         products = [tools.products[p["id"]] for p in result["products"]]
         filters = describe_filters(result["filters"])
         if not products:
             return render("no_results", query=result["query"], filters=filters)
         return render(
-            "search_results", products=products, query=result["query"], filters=filters, note=""
+            "search_results", products=products, query=result["query"], filters=filters, note=note
         )
 
     def _recommend(self, turn: Turn, tools: Toolbox) -> str:
@@ -297,7 +310,7 @@ def _referenced(turn: Turn, tools: Toolbox, *, wanted: int) -> list[str]:
     """Product ids the message refers to: explicit ids, positions ("the second one") or
     colours ("the red one") in the last products shown; else the first `wanted` shown."""
     entities = turn.understanding.entities
-    shown: list[str] = list(tools.session.state.get("shown") or [])
+    shown = list(tools.session.state.shown)
     ids = [pid for pid in entities.product_ids if tools.catalog.get(pid) is not None]
     for position in entities.positions:
         index = position - 1 if position > 0 else len(shown) + position
@@ -312,8 +325,8 @@ def _referenced(turn: Turn, tools: Toolbox, *, wanted: int) -> list[str]:
     if wanted > 1 and len(ids) < wanted:
         # "compare them" / "compare the first two": fill up from what was shown.
         ids += [pid for pid in shown if pid not in ids][: (3 if not ids else wanted - len(ids))]
-    elif not ids and tools.session.state.get("focus"):
-        ids = [tools.session.state["focus"]]  # "add it to my cart" after "tell me more"
+    elif not ids and tools.session.state.focus:
+        ids = [tools.session.state.focus]  # "add it to my cart" after "tell me more"
     elif not ids and len(shown) == 1:
         ids = shown  # "is it waterproof?" needs one clear product
     return list(dict.fromkeys(ids))

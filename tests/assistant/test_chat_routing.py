@@ -75,20 +75,20 @@ def test_search_the_store_has_nothing_for_lists_nothing(shop):
     assert result["products"] == []
 
 
-def test_cheaper_follow_up_with_nothing_relevant_says_so(assistant):
-    first = assistant.chat("jigsaw puzzles")
-    assert first.products
-    reply = first
-    for _ in range(6):  # each turn goes below the cheapest shown, until nothing fits
-        reply = assistant.chat("anything cheaper?", first.session_id)
-        assert reply.session_id == first.session_id
-        for product in reply.products:
-            assert "puzzle" in product["title"].lower()
-        if not reply.products:
+def test_cheaper_and_cheaper_ends_at_the_cheapest_saying_so(assistant):
+    """Each "anything cheaper?" goes below the cheapest shown; once nothing is, the answer
+    says so and keeps listing the lowest-priced puzzles: never nothing, never dearer."""
+    reply = assistant.chat("jigsaw puzzles")
+    assert reply.products
+    for _ in range(6):
+        cheapest = min(p["price"] for p in reply.products)
+        reply = assistant.chat("anything cheaper?", reply.session_id)
+        assert reply.products and all("puzzle" in p["title"].lower() for p in reply.products)
+        if "nothing cheaper" in reply.reply:
+            assert min(p["price"] for p in reply.products) == cheapest
             break
-    assert not reply.products
-    assert "couldn't find anything" in reply.reply
-    assert "puzzles" in reply.reply
+        assert all(p["price"] < cheapest for p in reply.products)
+    assert "nothing cheaper than what I showed" in reply.reply
 
 
 def test_request_topic_and_naming():

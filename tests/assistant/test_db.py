@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.conversation import ConversationState
 from assistant.db import Database, Message, Session
+from retrieval.filters import Filters
 
 
 @pytest.fixture
@@ -58,16 +60,20 @@ def test_a_new_database_creates_its_folder(tmp_path: Path) -> None:
 def test_sessions_round_trip_with_their_owner_state_and_hand_off(db: Database) -> None:
     session = db.create_session("u1")
     assert re.fullmatch(r"[0-9a-f]{32}", session.id)
-    assert db.get_session(session.id) == Session(session.id, "u1", {}, False)
+    assert db.get_session(session.id) == Session(session.id, "u1", ConversationState(), False)
     anonymous = db.create_session(None, "chosen-id")
-    assert db.get_session("chosen-id") == Session("chosen-id", None, {}, False)
+    assert db.get_session("chosen-id") == Session("chosen-id", None, ConversationState(), False)
     assert anonymous.id == "chosen-id"
 
-    session.state = {"filters": {"price_max": 20.0, "in_stock": True}, "shown": ["P2", "P1"]}
+    session.state = ConversationState(
+        filters=Filters(price_max=20.0, in_stock=True), shown=["P2", "P1"]
+    )
     session.handed_off = True
     db.save_turn(session, [])
     assert db.get_session(session.id) == session
-    assert db.get_session("chosen-id") == Session("chosen-id", None, {}, False)  # untouched
+    assert db.get_session("chosen-id") == Session(
+        "chosen-id", None, ConversationState(), False
+    )  # untouched
 
 
 def test_an_unknown_session_is_none_and_has_no_history(db: Database) -> None:
@@ -79,7 +85,7 @@ def test_a_session_id_in_use_cannot_be_taken_over(db: Database) -> None:
     db.create_session("owner", "taken")
     with pytest.raises(sqlite3.IntegrityError):
         db.create_session("intruder", "taken")
-    assert db.get_session("taken") == Session("taken", "owner", {}, False)
+    assert db.get_session("taken") == Session("taken", "owner", ConversationState(), False)
 
 
 def test_history_is_the_latest_messages_oldest_first(db: Database) -> None:
@@ -104,11 +110,11 @@ def test_a_turn_that_fails_saves_neither_state_nor_messages(db: Database) -> Non
     """State and messages go in one transaction: the second message breaks a NOT NULL
     column after the state and the first message were written, and nothing stays."""
     session = db.create_session("u1")
-    session.state = {"shown": ["P1"]}
+    session.state = ConversationState(shown=["P1"])
     broken = Message("assistant", None)  # type: ignore[arg-type]
     with pytest.raises(sqlite3.IntegrityError):
         db.save_turn(session, [Message("user", "hello"), broken])
-    assert db.get_session(session.id) == Session(session.id, "u1", {}, False)
+    assert db.get_session(session.id) == Session(session.id, "u1", ConversationState(), False)
     assert db.history(session.id) == []
     db.save_turn(session, [Message("user", "hello")])  # the lock and connection still work
     assert db.history(session.id) == [Message("user", "hello")]
@@ -266,7 +272,7 @@ def test_everything_survives_closing_and_reopening_the_file(tmp_path: Path) -> N
     path = tmp_path / "shop.db"
     db = Database(path)
     session = db.create_session("u1")
-    session.state = {"focus": "P1"}
+    session.state = ConversationState(focus="P1")
     db.save_turn(session, [Message("user", "hi", "greeting"), Message("assistant", "hello")])
     db.upsert_orders([_order("SA-1", "u1")])
     db.add_event("u1", "P1", "view")
@@ -277,7 +283,9 @@ def test_everything_survives_closing_and_reopening_the_file(tmp_path: Path) -> N
 
     again = Database(path)
     try:
-        assert again.get_session(session.id) == Session(session.id, "u1", {"focus": "P1"}, False)
+        assert again.get_session(session.id) == Session(
+            session.id, "u1", ConversationState(focus="P1"), False
+        )
         assert again.history(session.id) == [
             Message("user", "hi", "greeting"),
             Message("assistant", "hello"),
@@ -295,7 +303,7 @@ def test_unicode_round_trips_everywhere(db: Database) -> None:
     user = "ü/用户 1 🛒"
     text = "Ünïcødé ✓ 🧩 中文 עברית 'quotes' \"double\" \\ \u200b\nnew line"
     session = db.create_session(user, "ascii-id")
-    session.state = {"query": text, "тег": ["é", "😀"]}
+    session.state = ConversationState(query=text, shown=["é", "😀"])
     db.save_turn(session, [Message("user", text, "product_search")])
     assert db.get_session("ascii-id") == Session("ascii-id", user, session.state, False)
     assert db.history("ascii-id") == [Message("user", text, "product_search")]

@@ -218,7 +218,7 @@ def test_a_word_for_whom_is_not_a_category_after_another_word() -> None:
         # negated floors are ceilings
         ("nothing over $50, for a board game", {"price_max": 50.0}, "board game"),
         ("phone charger, not more than 30", {"price_max": 30.0}, "phone charger"),
-        ("no pricier than 40 dollars please", {"price_max": 40.0}, "please"),
+        ("no pricier than 40 dollars please", {"price_max": 40.0}, ""),
         # budgets and spending
         ("my budget is 40, need a lamp", {"price_max": 40.0}, "need a lamp"),
         ("budget: $60. jacket?", {"price_max": 60.0}, "jacket?"),
@@ -252,8 +252,9 @@ def test_constraints_said_the_ways_shoppers_say_them(query, expected, text) -> N
 
 
 def test_a_size_is_the_catalogs_own_when_it_names_one() -> None:
+    """Read in capitals, as catalogs write sizes ("US 10", "M"); matching ignores case."""
     shoes = Vocabulary(sizes=frozenset({"us 10", "us 10.5", "m"}))
-    assert parse_query("boots size 10", shoes).filters.size == "us 10"
-    assert parse_query("jacket size m", shoes).filters.size == "m"
+    assert parse_query("boots size 10", shoes).filters.size == "US 10"
+    assert parse_query("jacket size m", shoes).filters.size == "M"
     both = Vocabulary(sizes=frozenset({"us 10", "eu 10"}))
     assert parse_query("boots size 10", both).filters.size == "10"  # not one: as said
