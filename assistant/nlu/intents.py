@@ -28,12 +28,14 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.errors import BadRequest, Damaged, IndexNotBuilt
+from assistant.nlu.entities import generic_entities
 from assistant.nlu.finetune import FineTuneConfig, TunedEncoder, fine_tune
 from retrieval.embedder import Embedder, get_embedder
 from retrieval.errors import UnknownEmbedderError
@@ -43,8 +45,12 @@ log = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
 DATA_DIR = Path(__file__).parent / "data"
-_BUILTIN_FILES = ("bitext_sample.csv", "store.csv")
+_BUILTIN_FILES = ("bitext_sample.csv", "store.csv", "service.csv")
 METHODS = ("linear", "finetune")
+OPEN_INTENTS = frozenset({"product_search"})
+"""Intents whose messages name what no training example can (a store's products and
+brands: "show me zorblax tops"): far from every example is normal for them, so the support
+rule does not reject them; whether the store has what they name is the search's to say."""
 MIN_CALIBRATION = 50
 """Fewer held-out examples than this leave the temperature at 1 and take `min_support` from
 the training examples themselves (:meth:`Support.left_out`)."""
@@ -338,7 +344,7 @@ class IntentModel:
         names = [(name_example(c), c) for c in classes if c != OUT_OF_SCOPE]
         fit = np.concatenate([fit, np.arange(len(pairs), len(pairs) + len(names))])
         pairs += names
-        texts = [text for text, _ in pairs]
+        texts = [generic_entities(text) for text, _ in pairs]
         index = {name: i for i, name in enumerate(classes)}
         labels = np.array([index[intent] for _, intent in pairs])
         started = time.perf_counter()
@@ -451,15 +457,23 @@ class IntentModel:
         """Calibrated class probabilities, shape `(len(texts), len(self.classes))`, and the
         support of the most probable intent: the cosine similarity of each text to the
         closest training example of that intent."""
-        vectors = self.embedder.embed(list(texts))
-        probe_vectors = self.probe.embedder.embed(list(texts)) if self.probe else None
+        texts = [generic_entities(text) for text in texts]
+        vectors = self.embedder.embed(texts)
+        probe_vectors = self.probe.embedder.embed(texts) if self.probe else None
         probs = _softmax(self._logits(vectors, probe_vectors) / self.temperature)
         return probs, self.support.of(vectors, probs.argmax(axis=1))
 
     def known(self, probs: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Which of the `scores` rows keep their most probable intent: the rest are
-        `out_of_scope` (confidence below `threshold` or support below `min_support`)."""
-        return (probs.max(axis=1) >= self.threshold) & (support >= self.min_support)
+        `out_of_scope` (confidence below `threshold` or support below `min_support`; the
+        support rule spares `OPEN_INTENTS`)."""
+        open_intent = np.isin(probs.argmax(axis=1), self._open_columns)
+        confident = probs.max(axis=1) >= self.threshold
+        return confident & ((support >= self.min_support) | open_intent)
+
+    @cached_property
+    def _open_columns(self) -> np.ndarray:
+        return np.array([i for i, c in enumerate(self.classes) if c in OPEN_INTENTS], dtype=int)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
