@@ -1,4 +1,5 @@
-"""A real HTTP server for an ASGI app, in a thread of the test process."""
+"""A real HTTP server for an ASGI app, in a thread of the test process, and reading what it
+serves on its metrics page."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ def serving(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         listener.close()
+
+
+def metric_sample(page: str, sample: str) -> float:
+    """The value of one sample (`name{labels}`) on a Prometheus text page; 0 when absent."""
+    for line in page.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == sample:
+            return float(value)
+    return 0.0

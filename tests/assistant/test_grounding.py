@@ -26,6 +26,7 @@ from assistant.llm.local import LocalBackend
 from assistant.orchestrator import Assistant, ChatResponse
 from tests.conftest import make_settings
 from tests.fakes import ScriptedServer, completion
+from tests.serving import metric_sample
 
 Results = list[dict[str, Any]]
 """The tool results the model has been sent so far in the turn, in order."""
@@ -468,15 +469,6 @@ def test_another_listed_products_price_said_of_a_product_is_replaced(shop) -> No
 
 
 # -- seen from outside ---------------------------------------------------------------------------
-def _sample(page: str, sample: str) -> float:
-    """The value of one sample (`name{labels}`) on a Prometheus text page; 0 when absent."""
-    for line in page.splitlines():
-        name, _, value = line.rpartition(" ")
-        if name == sample:
-            return float(value)
-    return 0.0
-
-
 def test_a_replaced_reply_is_counted_on_the_metrics_page(shop) -> None:
     model = Model(
         SEARCH, lambda results: f"The {_products(results)[0]['title']} is just $3.17 today!"
@@ -490,6 +482,6 @@ def test_a_replaced_reply_is_counted_on_the_metrics_page(shop) -> None:
         after = client.get("/metrics").text
     assert body["backend"] == "local" and "$3.17" not in body["reply"]
     assert body["reply"] == _local(shop, PUZZLES)
-    assert (_sample(before, failures), _sample(after, failures)) == (0, 1)
-    assert _sample(after, turns) - _sample(before, turns) == 1
-    assert _sample(after, turns.replace("local", "openai")) == 0
+    assert (metric_sample(before, failures), metric_sample(after, failures)) == (0, 1)
+    assert metric_sample(after, turns) - metric_sample(before, turns) == 1
+    assert metric_sample(after, turns.replace("local", "openai")) == 0

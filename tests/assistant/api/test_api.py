@@ -12,6 +12,7 @@ from assistant.api.app import create_app
 from assistant.llm.local import LocalBackend
 from assistant.orchestrator import Assistant
 from tests.conftest import make_settings
+from tests.serving import metric_sample
 
 
 @pytest.fixture(scope="module")
@@ -138,15 +139,6 @@ def test_model_ids_with_slashes_reach_the_model_route(client):
     assert _error(client.get("/v1/models/org/name"), 404)["type"] == "NotFound"
 
 
-def _sample(page: str, sample: str) -> float:
-    """The value of one sample (`name{labels}`) on a Prometheus text page; 0 when absent."""
-    for line in page.splitlines():
-        name, _, value = line.rpartition(" ")
-        if name == sample:
-            return float(value)
-    return 0.0
-
-
 def test_metrics_count_requests(client):
     """Each request counts once under its route and status, each chat turn under its backend
     and intent; the grounding gauge stays put while no reply is replaced (tests/assistant/
@@ -166,7 +158,9 @@ def test_metrics_count_requests(client):
     assert (turn["backend"], turn["intent"]) == ("local", "product_search")
     after = client.get("/metrics").text
     samples = (healthz, unknown, metrics, chat, turns, failures)
-    counted = {sample: _sample(after, sample) - _sample(before, sample) for sample in samples}
+    counted = {
+        sample: metric_sample(after, sample) - metric_sample(before, sample) for sample in samples
+    }
     assert counted == {healthz: 3, unknown: 1, metrics: 1, chat: 1, turns: 1, failures: 0}
     assert {failures, healthz} <= {line.rpartition(" ")[0] for line in after.splitlines()}
 
