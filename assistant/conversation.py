@@ -189,11 +189,12 @@ class FollowUp:
 
     @property
     def refines(self) -> bool:
-        """Whether the message only works on the listing (it lets a filter go, corrects an
-        amount, asks for cheaper, or points at "those")."""
+        """Whether the message only works on the listing: it lets a filter go, corrects an
+        amount or a value, or asks for cheaper."""
         return bool(self.relaxed) or self.amount is not None or self.cheaper or self.corrects
 
     def references_listing(self) -> bool:
+        """Whether the message points at what was listed ("got those in blue?")."""
         return bool(_REFERENCES.search(self.message))
 
     def carried(self, state: ConversationState) -> Filters:
