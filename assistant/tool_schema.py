@@ -12,6 +12,7 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -59,11 +60,27 @@ class ToolSpec:
         naming every problem otherwise."""
         if not isinstance(arguments, dict):
             raise ToolError(f"{self.name}: arguments must be a JSON object")
+        # pydantic reads true as 1 for a number; a model that sends true means something else.
+        flags = [n for n, v in arguments.items() if isinstance(v, bool) and n in self._numbers]
+        if flags:
+            problems = "; ".join(f"{name}: a number, not true/false" for name in flags)
+            raise ToolError(f"{self.name}: {problems}")
         try:
             validated = self.arguments.model_validate(arguments)
         except ValidationError as exc:
             raise ToolError(f"{self.name}: {'; '.join(self._problems(exc))}") from exc
         return {name: getattr(validated, name) for name in self.arguments.model_fields}
+
+    @cached_property
+    def _numbers(self) -> frozenset[str]:
+        """The arguments whose schema allows numbers but not booleans."""
+        numeric = {"integer", "number"}
+        found = set()
+        for name, prop in self.arguments.model_json_schema().get("properties", {}).items():
+            types = {option.get("type") for option in prop.get("anyOf", [prop])}
+            if types & numeric and "boolean" not in types:
+                found.add(name)
+        return frozenset(found)
 
     def schema(self, notes: dict[str, str] | None = None) -> dict[str, Any]:
         """The OpenAI `tools` entry; `notes` add to arguments' descriptions (such as the
