@@ -16,7 +16,7 @@ from recommenders.errors import RecommenderError
 from recommenders.interactions import Event
 from recommenders.service import RecommendationService
 from retrieval.catalog import Product
-from retrieval.errors import EmptyQueryError, RetrievalError
+from retrieval.errors import RetrievalError
 from retrieval.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -93,22 +93,18 @@ class Recommendations:
         check_k(k)
         if self.damaged is not None:
             raise self.damaged
-        engine = self.catalog.engine
         filters = Filters()
         matches: list[Product] = []
         allowed: set[str] | None = None
         if query and query.strip():
-            try:
-                result = engine.search(query, k=_INTENT_POOL)
-            except EmptyQueryError as exc:
-                raise BadRequest("the query is empty") from exc
+            result = self.catalog.search(query, k=_INTENT_POOL)
             filters = result.filters
             # The query's good matches ("lego": the LEGO sets, not the nearest of the rest);
             # a query naming nothing ("gift ideas") keeps to its filters' nearest products.
             good = [hit for hit in result.hits if hit.matched]
             matches = [hit.product for hit in good or result.hits]
             allowed = {p.id for p in matches}
-        unavailable = frozenset() if out_of_stock else engine.out_of_stock()
+        unavailable = frozenset() if out_of_stock else self.catalog.out_of_stock()
         if unavailable:
             matches = [product for product in matches if product.id not in unavailable]
         picks: dict[str, Suggestion] = {}
@@ -117,7 +113,7 @@ class Recommendations:
         room = (k + 1) // 2 if personal else k  # look-alikes leave room for the model's picks
         for seen, why in looked:
             share = min(room, len(picks) + -(-room // len(looked)))
-            for hit in engine.similar(seen.id, k=max(3 * k, 30)):
+            for hit in self.catalog.engine.similar(seen.id, k=max(3 * k, 30)):
                 if len(picks) >= share:
                     break
                 if hit.product.id in unavailable:
@@ -132,7 +128,7 @@ class Recommendations:
             by_id = unlisted and allowed is None and self._catalog_apart()
             recs = self.model.recommend(user_id, k + _SPARE, allowed=allowed, excluded=unavailable)
             for rec in recs:
-                product = engine.get(rec.item_id)
+                product = self.catalog.get(rec.item_id)
                 if product is None and by_id:
                     product = Product(id=rec.item_id, title="")
                 if product is not None:
@@ -221,7 +217,7 @@ class Recommendations:
         """The best-rated products in stock: of ``among`` when given, else of the whole
         store (browsed through the search index's columns, no product scan)."""
         if among is None:
-            hits = self.catalog.engine.search("", k, Filters(in_stock=True)).hits
+            hits = self.catalog.search("", k, Filters(in_stock=True)).hits
             pool = [hit.product for hit in hits]
         else:
             pool = sorted(

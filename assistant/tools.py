@@ -88,7 +88,6 @@ class Toolbox:
     history: set[str] = field(default_factory=set)  # products a reason may cite as the shopper's
     shown: list[str] = field(default_factory=list)
     handed_off: str | None = None
-    cart_total: float | None = None
     pending: dict[str, Any] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -457,7 +456,6 @@ class Toolbox:
         an item has no price)."""
         cart = self.shop.carts.view(self.session.id)
         self._remember([product for product, _ in cart.lines])
-        self.cart_total = cart.total
         return cart.to_dict()
 
     def _remember(self, products: list[Product]) -> None:

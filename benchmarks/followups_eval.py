@@ -19,24 +19,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import argparse
 import json
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine, write_section
+from benchmarks.understanding_eval import conversations
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLLOWUPS = ROOT / "benchmarks" / "data" / "conversations_followups.jsonl"
-NOW = datetime(2027, 1, 11, 10, 30, tzinfo=UTC)
-
-
-def run(split: str, home: Path) -> dict[str, Any]:
-    from assistant.chat_eval import evaluate, load_conversations
-    from assistant.settings import Settings
-
-    conversations = [c for c in load_conversations(FOLLOWUPS) if c.get("split") == split]
-    settings = Settings(_env_file=None, home=home, llm="local", now=NOW)  # type: ignore[call-arg]
-    return evaluate(settings, conversations, "local")
 
 
 def render(results: dict[str, dict[str, Any]]) -> str:
@@ -75,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     splits = ("dev", "test") if args.split == "all" else (args.split,)
     with tempfile.TemporaryDirectory(prefix="shopassist-followups-") as tmp:
-        results = {split: run(split, Path(tmp) / "home") for split in splits}
+        results = {split: conversations(Path(tmp) / "home", FOLLOWUPS, split) for split in splits}
     for name, result in results.items():
         print(name, json.dumps({k: v for k, v in result.items() if k != "failures"}))
         for failure in result["failures"]:

@@ -152,13 +152,17 @@ def _prf(c: Counter[str]) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "support": c["tp"] + c["fn"]}
 
 
-def conversations(home: Path) -> dict[str, Any]:
-    """The helper's multi-turn conversations on the local tier (`shopassist eval chat`)."""
+def conversations(
+    home: Path, path: Path = CONVERSATIONS, split: str | None = None
+) -> dict[str, Any]:
+    """A helper's multi-turn conversations (those of `split`, when given) on the local
+    tier, as `shopassist eval chat` runs them."""
     from assistant.chat_eval import evaluate, load_conversations
     from assistant.settings import Settings
 
+    chosen = [c for c in load_conversations(path) if split is None or c.get("split") == split]
     settings = Settings(_env_file=None, home=home, llm="local", now=NOW)  # type: ignore[call-arg]
-    return evaluate(settings, load_conversations(CONVERSATIONS), "local")
+    return evaluate(settings, chosen, "local")
 
 
 def render(results: dict[str, dict[str, Any]], chats: dict[str, Any]) -> str:
