@@ -196,7 +196,8 @@ def render(results: dict[str, dict[str, Any]], chats: dict[str, Any]) -> str:
         f"({chats['turns']} turns) written by the same helper, local tier: task success "
         f"{chats['task_success']:.3f}, filter accuracy {chats['filter_accuracy']:.3f}, "
         f"ungrounded-claim rate {chats['ungrounded_claim_rate']:.3f} (the project's own set "
-        'of 47: see "chat").',
+        'of 47: see "chat"). The follow-up rules (`assistant/conversation.py`) were tuned on '
+        'these conversations; their held-out measure is "follow-ups".',
     ]
     test = results.get("test") or next(iter(results.values()))
     lines += [
